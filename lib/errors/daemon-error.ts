@@ -1,0 +1,202 @@
+import { ErrorCode } from './error-code.js';
+
+/**
+ * What went wrong, by area. Each kind owns a range of {@link (ErrorCode:variable)}.
+ * @public
+ */
+export type ErrorKind =
+  | 'config'
+  | 'signal'
+  | 'shutdown'
+  | 'subsystem'
+  | 'io'
+  | 'runtime'
+  | 'resource-exhausted'
+  | 'timeout'
+  | 'invalid-state'
+  | 'platform';
+
+const GENERIC_CODE: Readonly<Record<ErrorKind, ErrorCode>> = Object.freeze({
+  config: ErrorCode.Config,
+  signal: ErrorCode.Signal,
+  shutdown: ErrorCode.Shutdown,
+  subsystem: ErrorCode.Subsystem,
+  io: ErrorCode.Io,
+  runtime: ErrorCode.Runtime,
+  'resource-exhausted': ErrorCode.ResourceExhausted,
+  timeout: ErrorCode.Timeout,
+  'invalid-state': ErrorCode.InvalidState,
+  platform: ErrorCode.Platform,
+});
+
+const RETRYABLE: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['io', 'runtime', 'resource-exhausted']);
+
+/**
+ * Options of the {@link DaemonError} constructor and its per-kind factories.
+ * @public
+ */
+export interface DaemonErrorOptions {
+  /** A specific code of the kind's range; defaults to the kind's generic code. */
+  readonly code?: ErrorCode;
+  /** The underlying error or thrown value. */
+  readonly cause?: unknown;
+  /** The subsystem concerned, by name. */
+  readonly subsystem?: string;
+  /** The operation concerned (for `timeout` and `io`). */
+  readonly operation?: string;
+  /** The time limit that was exceeded, in ms (for `timeout`). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The JSON shape of a {@link DaemonError}: plain data, safe to log or send.
+ * @public
+ */
+export interface DaemonErrorJSON {
+  readonly name: 'DaemonError';
+  readonly kind: ErrorKind;
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly subsystem?: string;
+  readonly operation?: string;
+  readonly timeoutMs?: number;
+  /** The cause's message (never the cause object itself). */
+  readonly cause?: string;
+}
+
+/**
+ * The one error type of proc-daemon: a kind, a stable numeric code, and a
+ * message that says what was wrong, where, and what to do.
+ *
+ * @remarks
+ * Every failure the daemon reports — bad config, API misuse, a subsystem
+ * that threw — is a `DaemonError`. Match on {@link DaemonError.code}, which
+ * is stable across releases; messages may improve.
+ *
+ * @example
+ * ```ts
+ * import { DaemonError, ErrorCode } from 'proc-daemon';
+ *
+ * try {
+ *   throw DaemonError.timeout('flush', 5000);
+ * } catch (err) {
+ *   if (err instanceof DaemonError && err.kind === 'timeout') {
+ *     console.log(err.code === ErrorCode.Timeout, err.timeoutMs); // true 5000
+ *   }
+ * }
+ * ```
+ * @public
+ */
+export class DaemonError extends Error {
+  /** The area of the failure. */
+  readonly kind: ErrorKind;
+  /** The stable numeric code (see {@link (ErrorCode:variable)}). */
+  readonly code: ErrorCode;
+  /** The subsystem concerned, when there is one. */
+  readonly subsystem?: string;
+  /** The operation concerned, when there is one. */
+  readonly operation?: string;
+  /** The exceeded time limit in ms, for timeouts. */
+  readonly timeoutMs?: number;
+
+  constructor(kind: ErrorKind, message: string, options: DaemonErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DaemonError';
+    this.kind = kind;
+    this.code = options.code ?? GENERIC_CODE[kind];
+    if (options.subsystem !== undefined) this.subsystem = options.subsystem;
+    if (options.operation !== undefined) this.operation = options.operation;
+    if (options.timeoutMs !== undefined) this.timeoutMs = options.timeoutMs;
+  }
+
+  /** An invalid or unparseable configuration. */
+  static config(message: string, options?: DaemonErrorOptions): DaemonError {
+    return new DaemonError('config', message, options);
+  }
+
+  /** A signal-handling failure. */
+  static signal(message: string, options?: DaemonErrorOptions): DaemonError {
+    return new DaemonError('signal', message, options);
+  }
+
+  /** A shutdown failure (for example a missed deadline). */
+  static shutdown(message: string, options?: DaemonErrorOptions): DaemonError {
+    return new DaemonError('shutdown', message, options);
+  }
+
+  /** A failure of the subsystem `name`. */
+  static subsystem(name: string, message: string, options?: DaemonErrorOptions): DaemonError {
+    return new DaemonError('subsystem', message, { ...options, subsystem: name });
+  }
+
+  /** An I/O failure. */
+  static io(message: string, options?: DaemonErrorOptions): DaemonError {
+    return new DaemonError('io', message, options);
+  }
+
+  /** An I/O failure caused by `cause`; the message includes the cause's. */
+  static ioWithSource(message: string, cause: unknown, options?: DaemonErrorOptions): DaemonError {
+    return new DaemonError('io', `${message}: ${causeMessage(cause)}`, { ...options, cause });
+  }
+
+  /** A runtime failure. */
+  static runtime(message: string, options?: DaemonErrorOptions): DaemonError {
+    return new DaemonError('runtime', message, options);
+  }
+
+  /** A resource limit was exhausted. */
+  static resourceExhausted(message: string, options?: DaemonErrorOptions): DaemonError {
+    return new DaemonError('resource-exhausted', message, options);
+  }
+
+  /** `operation` did not finish within `timeoutMs`. */
+  static timeout(operation: string, timeoutMs: number, options?: DaemonErrorOptions): DaemonError {
+    return new DaemonError('timeout', `${operation} timed out after ${timeoutMs} ms`, {
+      ...options,
+      operation,
+      timeoutMs,
+    });
+  }
+
+  /** An operation that is not valid in the current state. */
+  static invalidState(message: string, options?: DaemonErrorOptions): DaemonError {
+    return new DaemonError('invalid-state', message, options);
+  }
+
+  /** A feature that this platform does not offer. */
+  static platform(message: string, options?: DaemonErrorOptions): DaemonError {
+    return new DaemonError('platform', message, options);
+  }
+
+  /** Whether trying again may succeed: true for `io`, `runtime` and `resource-exhausted`. */
+  isRetryable(): boolean {
+    return RETRYABLE.has(this.kind);
+  }
+
+  /** Plain data for logs and transport; a cause appears as its message only. */
+  toJSON(): DaemonErrorJSON {
+    const json: {
+      -readonly [K in keyof DaemonErrorJSON]: DaemonErrorJSON[K];
+    } = { name: 'DaemonError', kind: this.kind, code: this.code, message: this.message };
+    if (this.subsystem !== undefined) json.subsystem = this.subsystem;
+    if (this.operation !== undefined) json.operation = this.operation;
+    if (this.timeoutMs !== undefined) json.timeoutMs = this.timeoutMs;
+    if (this.cause !== undefined) json.cause = causeMessage(this.cause);
+    return json;
+  }
+}
+
+/**
+ * The message of any thrown value: `Error#message`, a string as is, else
+ * its string form.
+ * @internal
+ */
+export function causeMessage(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  if (typeof cause === 'string') return cause;
+  try {
+    return String(cause);
+  } catch {
+    return Object.prototype.toString.call(cause);
+  }
+}

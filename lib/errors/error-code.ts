@@ -1,0 +1,92 @@
+/**
+ * Stable numeric codes carried by every {@link DaemonError}.
+ *
+ * @remarks
+ * Each error kind owns a range: Config 1000–1999, Signal 2000–2999,
+ * Shutdown 3000–3999, Subsystem 4000–4999, Io 5000–5999, Runtime 6000–6999,
+ * ResourceExhausted 7000–7999, Timeout 8000–8999, InvalidState 9000–9999,
+ * Platform 10000–10999, Unknown 99999. The first code of each range is the
+ * generic one for its kind. Codes are stable once released: match on them in
+ * alerts and dashboards, never on messages.
+ *
+ * @example
+ * ```ts
+ * import { DaemonError, ErrorCode } from 'proc-daemon';
+ *
+ * function describe(err: unknown): string {
+ *   if (err instanceof DaemonError && err.code === ErrorCode.SubsystemDuplicateName) {
+ *     return 'pick another name';
+ *   }
+ *   return 'unexpected';
+ * }
+ * ```
+ * @public
+ */
+export const ErrorCode = Object.freeze({
+  /** Invalid configuration (generic). */
+  Config: 1000,
+  /** `graceful < force < kill` does not hold. */
+  ConfigTimeoutOrder: 1001,
+  /** A value has the wrong type or is out of range. */
+  ConfigInvalidValue: 1002,
+  /** A restart policy is malformed. */
+  ConfigInvalidRestartPolicy: 1003,
+
+  /** Signal handling failed (generic). */
+  Signal: 2000,
+  /** The signal number or name is not known on this platform. */
+  SignalUnknown: 2001,
+  /** Installing a signal handler failed. */
+  SignalInstall: 2002,
+
+  /** Shutdown failed (generic). */
+  Shutdown: 3000,
+  /** Not every handle was ready by the awaited deadline. */
+  ShutdownDeadlineMissed: 3001,
+
+  /** A subsystem failed (generic): its run threw, rejected or errored. */
+  Subsystem: 4000,
+  /** Two subsystems share a name. */
+  SubsystemDuplicateName: 4001,
+  /** No subsystem has that id. */
+  SubsystemNotFound: 4002,
+  /** The subsystem definition is malformed (no name, `run` not a function…). */
+  SubsystemInvalid: 4003,
+  /** The run was still going at the force deadline and was abandoned. */
+  SubsystemAbandoned: 4004,
+  /** The subsystem's health check failed too many times in a row. */
+  SubsystemHealthCheck: 4005,
+
+  /** I/O failed (generic). */
+  Io: 5000,
+
+  /** A runtime failure (generic). */
+  Runtime: 6000,
+
+  /** A resource limit was exhausted (generic). */
+  ResourceExhausted: 7000,
+
+  /** An operation timed out (generic). */
+  Timeout: 8000,
+
+  /** An operation is not valid in the current state (generic). */
+  InvalidState: 9000,
+  /** `run()` was called on a daemon that already ran. */
+  DaemonAlreadyRunning: 9001,
+  /** A builder was used after `build()`. */
+  BuilderConsumed: 9002,
+  /** The daemon has stopped: it accepts no new subsystems or commands. */
+  DaemonStopped: 9003,
+
+  /** The feature is not available on this platform (generic). */
+  Platform: 10000,
+
+  /** A failure that fits no kind. */
+  Unknown: 99999,
+} as const);
+
+/**
+ * One of the numeric values of {@link (ErrorCode:variable)}.
+ * @public
+ */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,132 @@
+import type { DaemonError } from '../errors/daemon-error.js';
+import type { RestartPolicy } from './restart-policy.js';
+import type { ShutdownPhase, ShutdownReason } from './shutdown.js';
+import type { SubsystemState } from './subsystem-state.js';
+
+/**
+ * The id of a registered subsystem: an opaque number, unique within its daemon.
+ * @public
+ */
+export type SubsystemId = number & { readonly __brand: 'SubsystemId' };
+
+/**
+ * What `failed` for good means for the daemon: `'shutdown'` (the default)
+ * shuts the daemon down with reason `error`; `'isolate'` leaves the
+ * subsystem `failed` and the daemon runs on.
+ * @public
+ */
+export type FailurePolicy = 'shutdown' | 'isolate';
+
+/**
+ * A subsystem as the daemon sees it. Instants are the daemon scheduler's
+ * `now()` (ms).
+ *
+ * @example
+ * ```ts
+ * import { Daemon } from 'proc-daemon';
+ *
+ * const daemon = Daemon.new().withTask('worker', (h) => h.cancelled()).build();
+ * for (const m of daemon.manager.getAllMetadata()) console.log(m.name, m.state); // worker stopped
+ * ```
+ * @public
+ */
+export interface SubsystemMetadata {
+  readonly id: SubsystemId;
+  readonly name: string;
+  readonly state: SubsystemState;
+  /** When it was registered. */
+  readonly registeredAt: number;
+  /** When its latest run began `running`. */
+  readonly startedAt?: number | undefined;
+  /** When it last ended (`stopped` or `failed`). */
+  readonly stoppedAt?: number | undefined;
+  /** Restarts so far, by policy or by `manager.restart`. */
+  readonly restartCount: number;
+  /** The last failure; it stays after a successful restart. */
+  readonly lastError?: DaemonError | undefined;
+  readonly restartPolicy: RestartPolicy;
+  readonly onFailure: FailurePolicy;
+  /** Consecutive restarts counted against the policy (reset by a long enough run). */
+  readonly attempt: number;
+}
+
+/**
+ * Fields every daemon event carries: `at` (the daemon scheduler's `now()`)
+ * and `time` (wall clock, epoch ms).
+ * @public
+ */
+export interface EventTime {
+  readonly at: number;
+  readonly time: number;
+}
+
+/**
+ * A subsystem changed state. Every transition is one event, failures
+ * included. An event into `restarting` carries `attempt` (1-based) and
+ * `delayMs`.
+ *
+ * @example
+ * ```ts
+ * import type { SubsystemEvent } from 'proc-daemon';
+ *
+ * const line = (e: SubsystemEvent) => `${e.name}: ${e.from ?? '∅'} → ${e.state}`;
+ * ```
+ * @public
+ */
+export interface SubsystemEvent extends EventTime {
+  readonly type: 'state-changed';
+  readonly id: SubsystemId;
+  readonly name: string;
+  /** The previous state; `null` on the first start. */
+  readonly from: SubsystemState | null;
+  readonly state: SubsystemState;
+  /** The failure, on transitions caused by one. */
+  readonly error?: DaemonError;
+  /** The 1-based restart attempt, on `→ restarting`. */
+  readonly attempt?: number;
+  /** The delay before the restart, on `→ restarting`. */
+  readonly delayMs?: number;
+}
+
+/**
+ * A handled OS signal.
+ * @public
+ */
+export interface SignalEvent extends EventTime {
+  readonly type: 'signal';
+  readonly signal: NodeJS.Signals;
+  readonly signo: number;
+}
+
+/**
+ * Shutdown began.
+ * @public
+ */
+export interface ShutdownInitiatedEvent extends EventTime {
+  readonly type: 'shutdown-initiated';
+  readonly reason: ShutdownReason;
+}
+
+/**
+ * The daemon entered a phase of the shutdown ladder (one event per phase
+ * after `running`, in ladder order).
+ * @public
+ */
+export interface PhaseEvent extends EventTime {
+  readonly type: 'phase';
+  readonly phase: ShutdownPhase;
+}
+
+/**
+ * Every lifecycle fact of a daemon, as emitted on `daemon.events$`.
+ *
+ * @example
+ * ```ts
+ * import { Daemon, formatEvent } from 'proc-daemon';
+ *
+ * const daemon = Daemon.new().withTask('worker', (h) => h.cancelled()).build();
+ * daemon.events$.subscribe((e) => console.log(formatEvent(e)));
+ * ```
+ * @public
+ */
+export type DaemonEvent = SubsystemEvent | SignalEvent | ShutdownInitiatedEvent | PhaseEvent;

@@ -1,0 +1,97 @@
+import type { DaemonError } from '../errors/daemon-error.js';
+import type { DaemonEvent, FailurePolicy, SubsystemId, SubsystemMetadata } from './events.js';
+import type { Command } from './facts.js';
+import { PVec } from './pvec.js';
+import type { RestartPolicy } from './restart-policy.js';
+import type { ShutdownPhase, ShutdownReason } from './shutdown.js';
+import type { SubsystemState } from './subsystem-state.js';
+
+/**
+ * Why a subsystem in `stopping` is stopping: its own stop, its own restart,
+ * or the daemon's shutdown.
+ * @internal
+ */
+export type StopCause = 'stop' | 'restart' | 'shutdown';
+
+/**
+ * The kernel's record of one subsystem; immutable, one class so that every
+ * record has the same shape. Users see it as {@link SubsystemMetadata}.
+ * @internal
+ */
+export class SubsystemRecord implements SubsystemMetadata {
+  constructor(
+    readonly id: SubsystemId,
+    readonly name: string,
+    readonly state: SubsystemState,
+    readonly registeredAt: number,
+    readonly startedAt: number | undefined,
+    readonly stoppedAt: number | undefined,
+    readonly restartCount: number,
+    readonly lastError: DaemonError | undefined,
+    readonly restartPolicy: RestartPolicy,
+    readonly onFailure: FailurePolicy,
+    readonly attempt: number,
+    /** Set while `stopping`: why. */
+    readonly stopCause: StopCause | undefined,
+    /** Whether it ever started (the first start is `null → starting`). */
+    readonly everStarted: boolean,
+  ) {}
+}
+
+/**
+ * How many subsystems are in each state.
+ * @public
+ */
+export type StateCounts = Readonly<Record<SubsystemState, number>>;
+
+/**
+ * The kernel's state after a fact: the daemon as data, plus what the last
+ * fact produced (`events`, `commands`).
+ * @internal
+ */
+export interface KernelState {
+  /** Facts applied so far. */
+  readonly version: number;
+  readonly phase: ShutdownPhase;
+  readonly reason: ShutdownReason | undefined;
+  readonly initiatedAt: number | undefined;
+  readonly stoppedAt: number | undefined;
+  /** `run()` began. */
+  readonly launched: boolean;
+  readonly subsystems: PVec<SubsystemRecord>;
+  readonly counts: StateCounts;
+  /** Subsystems not yet ended: started and not terminal, or about to start. */
+  readonly active: number;
+  /** Registered subsystems that `run()` will start but that have not started yet. */
+  readonly pendingStarts: number;
+  /** Names abandoned at the daemon's force deadline. */
+  readonly forced: readonly string[];
+  /** The events the last fact produced, in order. */
+  readonly events: readonly DaemonEvent[];
+  /** The commands the last fact produced, in order. */
+  readonly commands: readonly Command[];
+}
+
+/** @internal */
+export const NO_EVENTS: readonly DaemonEvent[] = Object.freeze([]);
+/** @internal */
+export const NO_COMMANDS: readonly Command[] = Object.freeze([]);
+
+/** The kernel state of a daemon with no subsystem, before `run()`. @internal */
+export function initialKernelState(): KernelState {
+  return {
+    version: 0,
+    phase: 'running',
+    reason: undefined,
+    initiatedAt: undefined,
+    stoppedAt: undefined,
+    launched: false,
+    subsystems: PVec.empty(),
+    counts: { starting: 0, running: 0, stopping: 0, stopped: 0, failed: 0, restarting: 0 },
+    active: 0,
+    pendingStarts: 0,
+    forced: Object.freeze([]),
+    events: NO_EVENTS,
+    commands: NO_COMMANDS,
+  };
+}

@@ -1,0 +1,396 @@
+import { DaemonError } from '../errors/daemon-error.js';
+import { ErrorCode } from '../errors/error-code.js';
+import type { DaemonEvent, SubsystemEvent, SubsystemId } from './events.js';
+import type { Command, Fact } from './facts.js';
+import {
+  type KernelState,
+  type StateCounts,
+  type StopCause,
+  NO_COMMANDS,
+  NO_EVENTS,
+  SubsystemRecord,
+} from './kernel-state.js';
+import type { PVec } from './pvec.js';
+import { resetAfterOf, restartDecision } from './restart-policy.js';
+import { isPhaseStep } from './shutdown.js';
+import { type SubsystemState, isLegalTransition, isTerminalState } from './subsystem-state.js';
+
+/**
+ * The kernel: folds one fact into the daemon's state. Pure — no clock, no
+ * I/O, no randomness (time and random samples come in with the facts) — and
+ * total: a fact that does not apply to the current state is dropped. The new
+ * state carries the events and commands this fact produced.
+ * @internal
+ */
+export function reduce(state: KernelState, fact: Fact): KernelState {
+  const d = new Draft(state, fact.at, fact.time);
+  switch (fact.type) {
+    case 'register':
+      if (fact.id !== d.vec.size) break;
+      d.vec = d.vec.push(
+        new SubsystemRecord(
+          fact.id, fact.name, 'stopped', fact.at, undefined, undefined, 0, undefined,
+          fact.restartPolicy, fact.onFailure, 0, undefined, false,
+        ),
+      );
+      d.count('stopped', +1);
+      if (d.launched && d.reason === undefined) {
+        d.pendingStarts++;
+        d.active++;
+      }
+      break;
+    case 'launch':
+      if (d.launched) break;
+      d.launched = true;
+      if (d.reason === undefined) {
+        d.pendingStarts = d.vec.size;
+        d.active += d.vec.size;
+      }
+      break;
+    case 'start':
+      onStart(d, fact.id);
+      break;
+    case 'started': {
+      const rec = d.get(fact.id);
+      if (rec?.state === 'starting') d.move(rec, 'running', { startedAt: d.at });
+      break;
+    }
+    case 'ended':
+      onEnded(d, fact.id, fact.error, fact.random);
+      break;
+    case 'ready': {
+      const rec = d.get(fact.id);
+      if (rec?.state === 'stopping') stopped(d, rec, undefined);
+      break;
+    }
+    case 'abandon': {
+      const rec = d.get(fact.id);
+      if (rec?.state === 'stopping') stopped(d, rec, fact.error);
+      break;
+    }
+    case 'stop':
+      onStop(d, fact.id);
+      break;
+    case 'restart':
+      onRestart(d, fact.id);
+      break;
+    case 'shutdown':
+      onShutdown(d, fact);
+      break;
+    case 'phase':
+      onPhase(d, fact.phase);
+      break;
+    case 'signal':
+      d.emit({ type: 'signal', signal: fact.signal, signo: fact.signo, at: d.at, time: d.time });
+      break;
+  }
+  return d.commit(state);
+}
+
+function onStart(d: Draft, id: SubsystemId): void {
+  const rec = d.get(id);
+  if (rec === undefined || d.reason !== undefined) return;
+  if (rec.state === 'restarting') {
+    d.move(rec, 'starting', {});
+  } else if (rec.state === 'stopped' && !rec.everStarted && d.launched) {
+    // Counted as active since launch: the move below counts it again.
+    d.pendingStarts--;
+    d.active--;
+    d.move(rec, 'starting', { everStarted: true }, null);
+  }
+}
+
+function onEnded(d: Draft, id: SubsystemId, error: DaemonError | undefined, random: number): void {
+  const rec = d.get(id);
+  if (rec === undefined) return;
+  if (rec.state === 'stopping') {
+    stopped(d, rec, error);
+    return;
+  }
+  // A run that ends by itself; a synchronous throw ends it in `starting`.
+  if (!(rec.state === 'running' || (rec.state === 'starting' && error !== undefined))) return;
+  const stable = rec.state === 'running' && rec.startedAt !== undefined && d.at - rec.startedAt >= resetAfterOf(rec.restartPolicy);
+  const attempt = (stable ? 0 : rec.attempt) + 1;
+  const delayMs =
+    d.reason === undefined ? restartDecision(rec.restartPolicy, error ? 'failed' : 'ok', attempt, random) : undefined;
+  const lastError = error ?? rec.lastError;
+  if (delayMs === undefined) {
+    const ended = d.move(rec, error ? 'failed' : 'stopped', { lastError, stoppedAt: d.at }, rec.state, error);
+    d.command({ type: 'settle', id });
+    if (error && ended.onFailure === 'shutdown' && d.reason === undefined) {
+      d.command({ type: 'shutdown', reason: { kind: 'error', subsystem: rec.name, error } });
+    }
+    return;
+  }
+  let from = rec;
+  if (rec.state === 'starting') from = d.move(rec, 'failed', { lastError, stoppedAt: d.at }, 'starting', error);
+  d.move(
+    from,
+    'restarting',
+    { lastError, attempt, restartCount: rec.restartCount + 1 },
+    from.state,
+    from === rec ? error : undefined,
+    attempt,
+    delayMs,
+  );
+  d.command({ type: 'schedule', id, delayMs, revive: false });
+}
+
+/** A `stopping` subsystem whose run is over: it ends, or restarts when the stop was for a restart. */
+function stopped(d: Draft, rec: SubsystemRecord, error: DaemonError | undefined): void {
+  const lastError = error ?? rec.lastError;
+  if (rec.stopCause === 'restart' && d.reason === undefined) {
+    // A restart asked for by hand: a fresh budget for the policy (attempt 1).
+    const restartCount = rec.restartCount + 1;
+    if (error) {
+      const failed = d.move(rec, 'failed', { lastError, stoppedAt: d.at, stopCause: undefined }, 'stopping', error);
+      d.move(failed, 'restarting', { restartCount, attempt: 0 }, 'failed', undefined, 1, 0);
+    } else {
+      d.move(rec, 'restarting', { stopCause: undefined, restartCount, attempt: 0 }, 'stopping', undefined, 1, 0);
+    }
+    d.command({ type: 'schedule', id: rec.id, delayMs: 0, revive: false });
+    return;
+  }
+  d.move(rec, error ? 'failed' : 'stopped', { lastError, stoppedAt: d.at, stopCause: undefined }, 'stopping', error);
+  d.command({ type: 'settle', id: rec.id });
+}
+
+function onStop(d: Draft, id: SubsystemId): void {
+  const rec = d.get(id);
+  if (rec === undefined || d.reason !== undefined) return;
+  switch (rec.state) {
+    case 'starting':
+    case 'running':
+      d.move(rec, 'stopping', { stopCause: 'stop' });
+      d.command({ type: 'cancel', id });
+      break;
+    case 'stopping':
+      if (rec.stopCause === 'restart') d.replace(rec, { stopCause: 'stop' });
+      break;
+    case 'restarting':
+      d.move(rec, 'stopped', { stoppedAt: d.at });
+      d.command({ type: 'settle', id });
+      break;
+    default:
+      break;
+  }
+}
+
+function onRestart(d: Draft, id: SubsystemId): void {
+  const rec = d.get(id);
+  if (rec === undefined || d.reason !== undefined) return;
+  switch (rec.state) {
+    case 'starting':
+    case 'running':
+      d.move(rec, 'stopping', { stopCause: 'restart' });
+      d.command({ type: 'cancel', id });
+      break;
+    case 'stopping':
+      if (rec.stopCause === 'stop') d.replace(rec, { stopCause: 'restart' });
+      break;
+    case 'restarting':
+      d.command({ type: 'schedule', id, delayMs: 0, revive: false });
+      break;
+    default:
+      // Terminal: bring it back, if it ever ran (before `run()` there is nothing to restart).
+      if (!rec.everStarted) break;
+      d.move(rec, 'restarting', { restartCount: rec.restartCount + 1, attempt: 0 }, rec.state, undefined, 1, 0);
+      d.command({ type: 'schedule', id, delayMs: 0, revive: true });
+  }
+}
+
+function onShutdown(d: Draft, fact: Extract<Fact, { type: 'shutdown' }>): void {
+  if (d.reason !== undefined) return;
+  d.reason = fact.reason;
+  d.initiatedAt = d.at;
+  d.emit({ type: 'shutdown-initiated', reason: fact.reason, at: d.at, time: d.time });
+  d.active -= d.pendingStarts;
+  d.pendingStarts = 0;
+  for (let i = 0; i < d.vec.size; i++) {
+    const rec = d.vec.get(i) as SubsystemRecord;
+    if (rec.state === 'restarting') {
+      d.move(rec, 'stopped', { stoppedAt: d.at });
+      d.command({ type: 'settle', id: rec.id });
+    }
+  }
+}
+
+function onPhase(d: Draft, phase: KernelState['phase']): void {
+  if (d.reason === undefined || !isPhaseStep(d.phase, phase)) return;
+  d.phase = phase;
+  d.emit({ type: 'phase', phase, at: d.at, time: d.time });
+  if (phase === 'stopped') {
+    d.stoppedAt = d.at;
+    return;
+  }
+  if (phase !== 'graceful' && phase !== 'kill') return;
+  for (let i = 0; i < d.vec.size; i++) {
+    const rec = d.vec.get(i) as SubsystemRecord;
+    if (phase === 'graceful') {
+      if (rec.state === 'starting' || rec.state === 'running') d.move(rec, 'stopping', { stopCause: 'shutdown' });
+    } else if (rec.state === 'stopping' || rec.state === 'starting' || rec.state === 'running') {
+      const error = DaemonError.subsystem(
+        rec.name,
+        `subsystem "${rec.name}" was abandoned: still running at the force deadline. ` +
+          'Make its run end (or call shutdown.ready()) when its shutdown handle is cancelled.',
+        { code: ErrorCode.SubsystemAbandoned },
+      );
+      d.move(rec, 'failed', { lastError: error, stoppedAt: d.at, stopCause: undefined }, rec.state, error);
+      d.forcedList.push(rec.name);
+      d.command({ type: 'settle', id: rec.id });
+    }
+  }
+}
+
+type Patch = Partial<
+  Pick<SubsystemRecord, 'startedAt' | 'stoppedAt' | 'restartCount' | 'lastError' | 'attempt' | 'stopCause' | 'everStarted'>
+>;
+
+/** One fact's changes, gathered and then committed as one new state. */
+class Draft {
+  vec: PVec<SubsystemRecord>;
+  phase: KernelState['phase'];
+  reason: KernelState['reason'];
+  initiatedAt: number | undefined;
+  stoppedAt: number | undefined;
+  launched: boolean;
+  active: number;
+  pendingStarts: number;
+  forced: string[] | readonly string[];
+  private counts: StateCounts | Record<SubsystemState, number>;
+  private countsOwned = false;
+  private forcedOwned = false;
+  private events: DaemonEvent[] | undefined;
+  private commands: Command[] | undefined;
+
+  constructor(
+    s: KernelState,
+    readonly at: number,
+    readonly time: number,
+  ) {
+    this.vec = s.subsystems;
+    this.phase = s.phase;
+    this.reason = s.reason;
+    this.initiatedAt = s.initiatedAt;
+    this.stoppedAt = s.stoppedAt;
+    this.launched = s.launched;
+    this.active = s.active;
+    this.pendingStarts = s.pendingStarts;
+    this.forced = s.forced;
+    this.counts = s.counts;
+  }
+
+  get(id: SubsystemId): SubsystemRecord | undefined {
+    return this.vec.get(id);
+  }
+
+  count(state: SubsystemState, by: number): void {
+    if (!this.countsOwned) {
+      this.counts = { ...this.counts };
+      this.countsOwned = true;
+    }
+    (this.counts as Record<SubsystemState, number>)[state] += by;
+  }
+
+  emit(event: DaemonEvent): void {
+    (this.events ??= []).push(event);
+  }
+
+  command(command: Command): void {
+    (this.commands ??= []).push(command);
+  }
+
+  /** Replaces a record without a transition. */
+  replace(rec: SubsystemRecord, patch: Patch): SubsystemRecord {
+    const next = build(rec, rec.state, patch);
+    this.vec = this.vec.set(rec.id, next);
+    return next;
+  }
+
+  /**
+   * Moves `rec` to `to`, emitting the transition event. `from` is the
+   * state the event names (`null` for the first start).
+   */
+  move(
+    rec: SubsystemRecord,
+    to: SubsystemState,
+    patch: Patch,
+    from: SubsystemState | null = rec.state,
+    error?: DaemonError,
+    attempt?: number,
+    delayMs?: number,
+  ): SubsystemRecord {
+    if (!isLegalTransition(from, to)) {
+      throw new Error(`proc-daemon kernel: illegal transition ${String(from)} → ${to} of "${rec.name}"`);
+    }
+    const next = build(rec, to, patch);
+    this.vec = this.vec.set(rec.id, next);
+    this.count(rec.state, -1);
+    this.count(to, +1);
+    const wasEnded = isTerminalState(rec.state);
+    const isEnded = isTerminalState(to);
+    if (!wasEnded && isEnded) this.active--;
+    else if (wasEnded && !isEnded) this.active++;
+    const event: { -readonly [K in keyof SubsystemEvent]: SubsystemEvent[K] } = {
+      type: 'state-changed', id: rec.id, name: rec.name, from, state: to, at: this.at, time: this.time,
+    };
+    if (error !== undefined) event.error = error;
+    if (attempt !== undefined) event.attempt = attempt;
+    if (delayMs !== undefined) event.delayMs = delayMs;
+    this.emit(event);
+    return next;
+  }
+
+  commit(prev: KernelState): KernelState {
+    if (this.active === 0 && this.launched) {
+      if (this.reason === undefined) {
+        this.command({ type: 'shutdown', reason: { kind: 'completed' } });
+      } else if (this.phase !== 'running' && this.phase !== 'stopped') {
+        this.command({ type: 'finish' });
+      }
+    }
+    return {
+      version: prev.version + 1,
+      phase: this.phase,
+      reason: this.reason,
+      initiatedAt: this.initiatedAt,
+      stoppedAt: this.stoppedAt,
+      launched: this.launched,
+      subsystems: this.vec,
+      counts: this.counts,
+      active: this.active,
+      pendingStarts: this.pendingStarts,
+      forced: this.forced,
+      events: this.events ?? NO_EVENTS,
+      commands: this.commands ?? NO_COMMANDS,
+    };
+  }
+
+  get forcedList(): string[] {
+    if (!this.forcedOwned) {
+      this.forced = [...this.forced];
+      this.forcedOwned = true;
+    }
+    return this.forced as string[];
+  }
+}
+
+function build(rec: SubsystemRecord, state: SubsystemState, p: Patch): SubsystemRecord {
+  return new SubsystemRecord(
+    rec.id,
+    rec.name,
+    state,
+    rec.registeredAt,
+    'startedAt' in p ? p.startedAt : rec.startedAt,
+    'stoppedAt' in p ? p.stoppedAt : rec.stoppedAt,
+    p.restartCount ?? rec.restartCount,
+    'lastError' in p ? p.lastError : rec.lastError,
+    rec.restartPolicy,
+    rec.onFailure,
+    p.attempt ?? rec.attempt,
+    'stopCause' in p ? p.stopCause : state === 'stopping' ? rec.stopCause : undefined,
+    p.everStarted ?? rec.everStarted,
+  );
+}
+
+export type { StopCause };

@@ -1,0 +1,84 @@
+import type { SubsystemMetadata } from './events.js';
+import { ExitCode } from './exit-code.js';
+import type { KernelState, StateCounts } from './kernel-state.js';
+import type { ShutdownPhase, ShutdownReason } from './shutdown.js';
+
+/**
+ * The daemon at one instant, as the coordinator's `scan` produced it:
+ * immutable, so it may be kept and compared.
+ *
+ * @example
+ * ```ts
+ * import { Daemon } from 'proc-daemon';
+ *
+ * const daemon = Daemon.new().withTask('worker', (h) => h.cancelled()).build();
+ * daemon.state$.subscribe((s) => console.log(s.phase, s.counts.running));
+ * ```
+ * @public
+ */
+export interface DaemonSnapshot {
+  /** Facts folded so far; grows by one per fact. */
+  readonly version: number;
+  readonly phase: ShutdownPhase;
+  /** Why shutdown began, once it has. */
+  readonly reason: ShutdownReason | undefined;
+  /** When shutdown began (scheduler time). */
+  readonly initiatedAt: number | undefined;
+  /** When the daemon reached `stopped` (scheduler time). */
+  readonly stoppedAt: number | undefined;
+  /** Every subsystem, in registration order (built on first read). */
+  readonly subsystems: readonly SubsystemMetadata[];
+  /** How many subsystems are in each state. */
+  readonly counts: StateCounts;
+  /** Subsystems that have not ended (or are about to start). */
+  readonly active: number;
+  /** Names abandoned at the force deadline. */
+  readonly forced: readonly string[];
+}
+
+class Snapshot implements DaemonSnapshot {
+  #list: readonly SubsystemMetadata[] | undefined;
+  constructor(readonly state: KernelState) {}
+  get version(): number { return this.state.version; }
+  get phase(): ShutdownPhase { return this.state.phase; }
+  get reason(): ShutdownReason | undefined { return this.state.reason; }
+  get initiatedAt(): number | undefined { return this.state.initiatedAt; }
+  get stoppedAt(): number | undefined { return this.state.stoppedAt; }
+  get counts(): StateCounts { return this.state.counts; }
+  get active(): number { return this.state.active; }
+  get forced(): readonly string[] { return this.state.forced; }
+  get subsystems(): readonly SubsystemMetadata[] {
+    return (this.#list ??= Object.freeze(this.state.subsystems.toArray()));
+  }
+  toJSON(): object {
+    const { version, phase, reason, initiatedAt, stoppedAt, subsystems, counts, active, forced } = this;
+    return { version, phase, reason, initiatedAt, stoppedAt, subsystems, counts, active, forced };
+  }
+}
+
+let lastState: KernelState | undefined;
+let lastSnapshot: Snapshot | undefined;
+
+/** The public view of a kernel state (the same object for the same state). @internal */
+export function toSnapshot(state: KernelState): DaemonSnapshot {
+  if (state !== lastState) {
+    lastState = state;
+    lastSnapshot = new Snapshot(state);
+  }
+  return lastSnapshot as Snapshot;
+}
+
+/** The subsystems that ended `failed`, abandoned ones included. @internal */
+export function failedOf(state: KernelState): SubsystemMetadata[] {
+  const out: SubsystemMetadata[] = [];
+  state.subsystems.forEach((rec) => {
+    if (rec.state === 'failed') out.push(rec);
+  });
+  return out;
+}
+
+/** The exit code a daemon that ended in `state` reports. @internal */
+export function exitCodeOf(state: KernelState): ExitCode {
+  if (state.reason?.kind === 'error' || state.forced.length > 0 || state.counts.failed > 0) return ExitCode.Failure;
+  return ExitCode.Ok;
+}
