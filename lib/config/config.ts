@@ -1,0 +1,126 @@
+import { ConfigBuilder, freezeConfig } from './config-builder.js';
+
+/**
+ * Log levels, from the most verbose.
+ * @public
+ */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * `[logging]`: where and how the daemon logs.
+ * @public
+ */
+export interface LoggingConfig {
+  readonly level: LogLevel;
+  /** JSON lines (default) or pretty text. */
+  readonly json: boolean;
+  /** Color in pretty output, when the output is a terminal. */
+  readonly color: boolean;
+  /** A log file, rotated beside itself. */
+  readonly file?: string | undefined;
+  /** Rotate the file past this many bytes. */
+  readonly maxFileSize?: number | undefined;
+  /** Rotated files to keep. */
+  readonly maxFiles?: number | undefined;
+}
+
+/**
+ * `[shutdown]`: the ladder's deadlines in ms, counted from the start of the
+ * `graceful` phase; `drain` delays that start (readiness drops first).
+ * @public
+ */
+export interface ShutdownConfig {
+  readonly graceful: number;
+  readonly force: number;
+  readonly kill: number;
+  readonly drain: number;
+}
+
+/**
+ * `[performance]`: tuning hints.
+ * @public
+ */
+export interface PerformanceConfig {
+  /** 0 = one per available core. */
+  readonly workerThreads: number;
+  readonly threadPinning: boolean;
+  readonly memoryPoolSize: number;
+  readonly numaAware: boolean;
+  readonly lockFree: boolean;
+}
+
+/**
+ * `[monitoring]`: metrics, resource tracking and health checks.
+ * @public
+ */
+export interface MonitoringConfig {
+  readonly enableMetrics: boolean;
+  readonly metricsIntervalMs: number;
+  readonly trackResources: boolean;
+  readonly healthChecks: boolean;
+  readonly healthCheckIntervalMs: number;
+  /** Consecutive failed checks before the run counts as failed. */
+  readonly healthCheckFailures: number;
+}
+
+/**
+ * A daemon's configuration: immutable plain data.
+ *
+ * @remarks
+ * Build one with {@link (Config:variable).builder}, or take
+ * {@link (Config:variable).default}. TOML keys are the `snake_case` of these
+ * `camelCase` fields.
+ *
+ * @example
+ * ```ts
+ * import { Config, Daemon } from 'proc-daemon';
+ *
+ * const config = Config.builder().name('api').shutdownTimeout(10_000).forceShutdownTimeout(15_000).killTimeout(20_000).build();
+ * Daemon.builder(config);
+ * ```
+ * @public
+ */
+export interface Config {
+  readonly name: string;
+  readonly logging: LoggingConfig;
+  readonly shutdown: ShutdownConfig;
+  readonly performance: PerformanceConfig;
+  readonly monitoring: MonitoringConfig;
+  readonly hotReload: boolean;
+  readonly workDir?: string | undefined;
+  readonly pidFile?: string | undefined;
+}
+
+const DEFAULT: Config = freezeConfig({
+  name: 'proc-daemon',
+  logging: { level: 'info', json: true, color: true },
+  shutdown: { graceful: 30_000, force: 45_000, kill: 60_000, drain: 0 },
+  performance: { workerThreads: 0, threadPinning: false, memoryPoolSize: 1_048_576, numaAware: false, lockFree: true },
+  monitoring: {
+    enableMetrics: false,
+    metricsIntervalMs: 1000,
+    trackResources: false,
+    healthChecks: true,
+    healthCheckIntervalMs: 5000,
+    healthCheckFailures: 3,
+  },
+  hotReload: false,
+});
+
+/**
+ * Entry points to {@link (Config:interface)} values.
+ * @public
+ */
+export const Config = Object.freeze({
+  /**
+   * The default configuration: shutdown 30000/45000/60000 ms, info JSON logs,
+   * health checks on, metrics, resource tracking and hot reload off.
+   */
+  default(): Config {
+    return DEFAULT;
+  },
+  /** A builder starting from the defaults; setters validate as they go. */
+  builder(): ConfigBuilder {
+    return new ConfigBuilder(DEFAULT);
+  },
+});

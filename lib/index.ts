@@ -1,0 +1,70 @@
+/**
+ * proc-daemon: long-running Node.js daemon services on a reactive kernel.
+ *
+ * @remarks
+ * Subsystems (Promise or Observable tasks) are started, restarted by policy
+ * and shut down through a graceful → force → kill ladder; every signal,
+ * transition and phase is an event on `daemon.events$`. The coordinator is a
+ * pure reducer run as `scan` over one merged stream of facts, so the whole
+ * lifecycle runs on virtual time under a `TestScheduler`.
+ *
+ * @packageDocumentation
+ */
+
+/* Daemon */
+export { Daemon, type DaemonExit } from './runtime/daemon.js';
+export { DaemonBuilder } from './runtime/daemon-builder.js';
+export { formatEvent } from './runtime/format-event.js';
+
+/* Subsystems */
+export type { RunResult, Subsystem, TaskFn, TaskOptions } from './runtime/subsystem.js';
+export { SubsystemManager, type SubsystemStats } from './runtime/subsystem-manager.js';
+export { SubsystemState, isLegalTransition, isTerminalState } from './kernel/subsystem-state.js';
+export type {
+  DaemonEvent,
+  EventTime,
+  FailurePolicy,
+  PhaseEvent,
+  ShutdownInitiatedEvent,
+  SignalEvent,
+  SubsystemEvent,
+  SubsystemId,
+  SubsystemMetadata,
+} from './kernel/events.js';
+export type { DaemonSnapshot } from './kernel/snapshot.js';
+export type { StateCounts } from './kernel/kernel-state.js';
+
+/* Restart policies */
+export {
+  RestartPolicy,
+  type ExponentialBackoffOptions,
+  type ExponentialBackoffPolicy,
+  restartDecision,
+  restartDelay,
+  validateRestartPolicy,
+} from './kernel/restart-policy.js';
+
+/* Shutdown */
+export { ShutdownPhase, type ShutdownReason } from './kernel/shutdown.js';
+export { ShutdownCoordinator, type ShutdownStats } from './runtime/shutdown-coordinator.js';
+export { ShutdownHandle } from './runtime/shutdown-handle.js';
+export { ExitCode } from './kernel/exit-code.js';
+
+/* Signals */
+export { SignalConfig, type SignalBinding, type SignalRole } from './signal/signal-config.js';
+export { signalDescription } from './signal/signal-description.js';
+
+/* Config */
+export {
+  Config,
+  type LogLevel,
+  type LoggingConfig,
+  type MonitoringConfig,
+  type PerformanceConfig,
+  type ShutdownConfig,
+} from './config/config.js';
+export { ConfigBuilder } from './config/config-builder.js';
+
+/* Errors */
+export { DaemonError, type DaemonErrorJSON, type DaemonErrorOptions, type ErrorKind } from './errors/daemon-error.js';
+export { ErrorCode } from './errors/error-code.js';

@@ -1,0 +1,52 @@
+import { type SchedulerLike, type Subscription, asyncScheduler } from 'rxjs';
+
+/** The longest delay a Node timer takes (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The daemon's default scheduler: RxJS's `asyncScheduler` for timers, with
+ * `now()` from the monotonic `performance.now()`.
+ * @internal
+ */
+export const defaultScheduler: SchedulerLike = Object.freeze({
+  now: () => performance.now(),
+  schedule: asyncScheduler.schedule.bind(asyncScheduler) as SchedulerLike['schedule'],
+});
+
+/**
+ * Time for the runtime: the daemon's scheduler, plus timers that may be
+ * unref'd when the scheduler is the real one.
+ * @internal
+ */
+export class Clock {
+  /** Whether the scheduler is the real one (not virtual time). */
+  readonly real: boolean;
+
+  constructor(readonly scheduler: SchedulerLike = defaultScheduler) {
+    this.real = scheduler === defaultScheduler;
+  }
+
+  now(): number {
+    return this.scheduler.now();
+  }
+
+  /**
+   * Calls `fn` after `ms`; returns a cancel function. `unref`: the timer
+   * never keeps the process alive by itself (real time only).
+   */
+  after(ms: number, fn: () => void, unref = false): () => void {
+    const delay = Math.max(0, Math.min(ms, MAX_TIMER_MS));
+    if (this.real) {
+      const t = setTimeout(fn, delay);
+      if (unref) t.unref();
+      return () => clearTimeout(t);
+    }
+    const sub: Subscription = this.scheduler.schedule(fn, delay);
+    return () => sub.unsubscribe();
+  }
+
+  /** Wall-clock time, epoch ms. */
+  wall(): number {
+    return Date.now();
+  }
+}

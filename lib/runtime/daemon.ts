@@ -1,0 +1,261 @@
+import type { Logger } from 'pino';
+import { BehaviorSubject, type Observable, type SchedulerLike, type Subscription, filter, map } from 'rxjs';
+import type { Config } from '../config/config.js';
+import { DaemonError } from '../errors/daemon-error.js';
+import { ErrorCode } from '../errors/error-code.js';
+import type { DaemonEvent, SignalEvent, SubsystemMetadata } from '../kernel/events.js';
+import { ExitCode } from '../kernel/exit-code.js';
+import type { KernelState } from '../kernel/kernel-state.js';
+import type { ShutdownPhase, ShutdownReason } from '../kernel/shutdown.js';
+import { type DaemonSnapshot, exitCodeOf, failedOf, toSnapshot } from '../kernel/snapshot.js';
+import { createLogger } from '../logging/create-logger.js';
+import { processSignals } from '../signal/process-signals.js';
+import type { SignalBinding, SignalConfig } from '../signal/signal-config.js';
+import { DaemonBuilder } from './daemon-builder.js';
+import { DaemonCore } from './daemon-core.js';
+import type { ProcessHost } from './process-host.js';
+import type { ShutdownCoordinator, ShutdownStats } from './shutdown-coordinator.js';
+import { SubsystemManager } from './subsystem-manager.js';
+
+/**
+ * How a daemon ended: what `run()` resolves.
+ * @public
+ */
+export interface DaemonExit {
+  readonly reason: ShutdownReason;
+  /** 0 when every subsystem stopped cleanly; 1 on `error`, a `failed` subsystem, or one abandoned. */
+  readonly exitCode: ExitCode;
+  /** Names abandoned at the force deadline. */
+  readonly forced: readonly string[];
+  /** Subsystems that ended `failed`, abandoned ones included. */
+  readonly failed: readonly SubsystemMetadata[];
+  readonly stats: ShutdownStats;
+}
+
+/** What a builder hands to the daemon it builds. @internal */
+export interface DaemonParts {
+  readonly config: Config;
+  readonly signals: SignalConfig;
+  readonly configPath: string;
+  readonly host: ProcessHost;
+  readonly scheduler?: SchedulerLike | undefined;
+  readonly logger?: Logger | undefined;
+}
+
+/**
+ * A daemon: subsystems started, watched, restarted by policy and shut down
+ * through the graceful → force → kill ladder, every fact of it an event.
+ *
+ * @remarks
+ * Build one with {@link Daemon.new} (default config) or
+ * {@link Daemon.builder}. `run()` starts every subsystem and resolves with a
+ * {@link DaemonExit} when all have ended. While it is pending the process
+ * stays alive. When the daemon handles signals it owns the process: it sets
+ * `process.exitCode` from the exit, and calls `process.exit` only at the kill
+ * deadline (124).
+ *
+ * @example
+ * ```ts
+ * import { Daemon, formatEvent } from 'proc-daemon';
+ *
+ * const daemon = Daemon.new()
+ *   .withTask('ticker', async (shutdown) => {
+ *     const timer = setInterval(() => shutdown.logger.info('tick'), 1000);
+ *     await shutdown.cancelled();
+ *     clearInterval(timer);
+ *   })
+ *   .build();
+ * daemon.events$.subscribe((e) => console.log(formatEvent(e)));
+ * const exit = await daemon.run(); // Ctrl-C to stop
+ * console.log(exit.exitCode);
+ * ```
+ * @public
+ */
+export class Daemon {
+  /** Registers and controls subsystems. */
+  readonly manager: SubsystemManager;
+  /** The shutdown ladder. */
+  readonly coordinator: ShutdownCoordinator;
+  readonly #core: DaemonCore;
+  readonly #parts: DaemonParts;
+  readonly #config$: BehaviorSubject<Config>;
+  readonly #logger: Logger;
+  readonly #owns: boolean;
+  readonly #events$: Observable<DaemonEvent>;
+  readonly #state$: Observable<DaemonSnapshot>;
+  #ran = false;
+  #signalSub: Subscription | undefined;
+  #releaseKeepAlive: (() => void) | undefined;
+
+  /** A builder with the default config. Never throws. */
+  static new(): DaemonBuilder {
+    return new DaemonBuilder();
+  }
+
+  /** A builder with `config`. */
+  static builder(config: Config): DaemonBuilder {
+    return new DaemonBuilder(config);
+  }
+
+  /** @deprecated Use {@link Daemon.new}. */
+  static withDefaults(): DaemonBuilder {
+    return new DaemonBuilder();
+  }
+
+  /** @internal */
+  constructor(parts: DaemonParts) {
+    this.#parts = parts;
+    this.#logger = parts.logger ?? createLogger(parts.config);
+    this.#owns = parts.signals.bindings.size > 0;
+    this.#config$ = new BehaviorSubject(parts.config);
+    this.#core = new DaemonCore(parts.config, parts.scheduler, this.#logger, () => this.#onKillDeadline());
+    this.manager = new SubsystemManager(this.#core);
+    this.coordinator = this.#core.coordinator;
+    this.#events$ = this.#core.events$.asObservable();
+    this.#state$ = this.#core.state$.pipe(map(toSnapshot));
+  }
+
+  /** Every lifecycle fact, in order (hot: subscribe before `run()` to see the start). */
+  get events$(): Observable<DaemonEvent> {
+    return this.#events$;
+  }
+
+  /** The daemon's snapshot after each fact; replays the latest to new subscribers. */
+  get state$(): Observable<DaemonSnapshot> {
+    return this.#state$;
+  }
+
+  /** Every handled OS signal. */
+  get signals$(): Observable<SignalEvent> {
+    return this.#events$.pipe(filter((e): e is SignalEvent => e.type === 'signal'));
+  }
+
+  /** The config in force; replays the current one. */
+  get config$(): Observable<Config> {
+    return this.#config$.asObservable();
+  }
+
+  /** The ladder's phase; replays the current one. */
+  get phase$(): Observable<ShutdownPhase> {
+    return this.coordinator.phase$;
+  }
+
+  /** The daemon's pino logger. */
+  get logger(): Logger {
+    return this.#logger;
+  }
+
+  /** The config file that hot reload watches. */
+  get configPath(): string {
+    return this.#parts.configPath;
+  }
+
+  /** The latest snapshot. */
+  snapshot(): DaemonSnapshot {
+    return toSnapshot(this.#core.state);
+  }
+
+  /** The config in force. */
+  configSnapshot(): Config {
+    return this.#config$.value;
+  }
+
+  /**
+   * Requests shutdown (default reason `requested`); false if it already
+   * began. Synchronous: before it returns, `isShutdown()` is true and every
+   * handle's `signal` has aborted (after the drain, when `shutdown.drain > 0`).
+   */
+  shutdown(reason: ShutdownReason = { kind: 'requested' }): boolean {
+    return this.coordinator.initiateShutdown(reason);
+  }
+
+  /**
+   * Starts every subsystem; resolves when all have ended (at once, reason
+   * `completed`, with none). Rejects only when setting up fails, or when
+   * called twice (`DaemonError`, code `DaemonAlreadyRunning`).
+   */
+  run(): Promise<DaemonExit> {
+    if (this.#ran) {
+      return Promise.reject(
+        DaemonError.invalidState('run() was already called: a daemon runs once; build a new one to run again', {
+          code: ErrorCode.DaemonAlreadyRunning,
+        }),
+      );
+    }
+    this.#ran = true;
+    return new Promise<DaemonExit>((resolve) => {
+      const { host, signals } = this.#parts;
+      this.#releaseKeepAlive = host.keepAlive();
+      this.#core.onStopped = (state) => resolve(this.#finish(state));
+      if (this.#owns) this.#signalSub = processSignals(signals, host).subscribe((b) => this.#onSignal(b));
+      this.#logger.info({ subsystems: this.#core.runners.length }, `daemon ${this.#parts.config.name} starting`);
+      this.#core.launch();
+    });
+  }
+
+  #finish(state: KernelState): DaemonExit {
+    const exit: DaemonExit = {
+      reason: state.reason ?? { kind: 'completed' },
+      exitCode: exitCodeOf(state),
+      forced: state.forced,
+      failed: failedOf(state),
+      stats: this.coordinator.getStats(),
+    };
+    // With stragglers abandoned, the handlers stay with the kill timer: a further signal exits at once.
+    if (state.forced.length === 0) {
+      this.#signalSub?.unsubscribe();
+      this.#signalSub = undefined;
+    }
+    this.#releaseKeepAlive?.();
+    this.#releaseKeepAlive = undefined;
+    if (this.#owns) this.#parts.host.setExitCode(exit.exitCode);
+    const log = exit.exitCode === ExitCode.Ok ? 'info' : 'warn';
+    this.#logger[log](
+      {
+        reason: exit.reason.kind,
+        exitCode: exit.exitCode,
+        durationMs: exit.stats.durationMs,
+        ...(exit.forced.length > 0 ? { forced: exit.forced } : {}),
+        ...(exit.failed.length > 0 ? { failed: exit.failed.map((m) => m.name) } : {}),
+      },
+      `daemon ${this.#parts.config.name} stopped`,
+    );
+    return exit;
+  }
+
+  #onSignal(binding: SignalBinding): void {
+    this.#core.dispatch({ type: 'signal', signal: binding.signal, signo: binding.signo, ...this.#core.stamp() });
+    if (binding.role !== 'shutdown') return;
+    if (!this.coordinator.isShutdown()) {
+      this.shutdown({ kind: 'signal', signal: binding.signal, signo: binding.signo });
+      return;
+    }
+    if (this.coordinator.escalate() === 'exit') this.#exitNow(`${binding.signal} received again during shutdown`);
+  }
+
+  #onKillDeadline(): void {
+    if (this.#owns) this.#exitNow('the kill deadline passed');
+    else this.#logger.error({ stragglers: this.#stragglers() }, 'the kill deadline passed with runs still going');
+  }
+
+  /** Logs the stragglers, flushes the log, exits with 124. */
+  #exitNow(why: string): void {
+    this.#logger.error({ stragglers: this.#stragglers(), exitCode: ExitCode.KillTimeout }, `exiting now: ${why}`);
+    try {
+      this.#logger.flush();
+    } catch {
+      // A logger that cannot flush must not keep the process alive.
+    }
+    this.#parts.host.setExitCode(ExitCode.KillTimeout);
+    this.#parts.host.exit(ExitCode.KillTimeout);
+  }
+
+  #stragglers(): string[] {
+    const state = this.#core.state;
+    const names = [...state.forced];
+    state.subsystems.forEach((rec) => {
+      if (rec.state === 'stopping' || rec.state === 'starting' || rec.state === 'running') names.push(rec.name);
+    });
+    return names;
+  }
+}

@@ -1,0 +1,27 @@
+import type { SignalSource } from '../signal/process-signals.js';
+
+/**
+ * The process as the daemon touches it: signals, exit code, exit, and a
+ * handle that keeps the event loop alive. Tests substitute their own.
+ * @internal
+ */
+export interface ProcessHost extends SignalSource {
+  setExitCode(code: number): void;
+  exit(code: number): void;
+  /** Keeps the process alive until the returned function is called. */
+  keepAlive(): () => void;
+}
+
+/** The real process. @internal */
+export const realProcess: ProcessHost = Object.freeze({
+  on: (signal: NodeJS.Signals, listener: () => void) => void process.on(signal, listener),
+  off: (signal: NodeJS.Signals, listener: () => void) => void process.off(signal, listener),
+  setExitCode: (code: number) => {
+    process.exitCode = code;
+  },
+  exit: (code: number) => process.exit(code),
+  keepAlive: () => {
+    const t = setInterval(() => {}, 2 ** 31 - 1);
+    return () => clearInterval(t);
+  },
+});

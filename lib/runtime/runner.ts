@@ -1,0 +1,295 @@
+import type { Logger } from 'pino';
+import { Observable, type Subscriber, Subscription, repeat, timer } from 'rxjs';
+import { DaemonError, causeMessage } from '../errors/daemon-error.js';
+import { ErrorCode } from '../errors/error-code.js';
+import type { SubsystemId } from '../kernel/events.js';
+import type { Fact } from '../kernel/facts.js';
+import type { ShutdownReason } from '../kernel/shutdown.js';
+import type { Clock } from './clock.js';
+import type { RestartQueue } from './restart-queue.js';
+import type { ShutdownCoordinator } from './shutdown-coordinator.js';
+import { type ShutdownHandle, cancelHandle, forceHandle } from './shutdown-handle.js';
+import { type SubsystemSpec, isObservable, isThenable } from './subsystem.js';
+
+/** What a runner needs from its daemon. @internal */
+export interface RunnerHost {
+  readonly clock: Clock;
+  readonly coordinator: ShutdownCoordinator;
+  readonly restarts: RestartQueue;
+  readonly logger: Logger;
+  /** Subscribes a lifecycle into the daemon's fact stream. */
+  addLifecycle(lifecycle: Observable<Fact>): void;
+}
+
+const REQUESTED: ShutdownReason = Object.freeze({ kind: 'requested' });
+
+/** One run of a subsystem: its handle, the subscriber it reports to, its own timers. */
+class Run {
+  handle!: ShutdownHandle;
+  /** The run is over for the daemon (ended, ready, or abandoned). */
+  done = false;
+  /** An Observable run's subscription. */
+  inner: Subscription | undefined;
+  timers: Array<() => void> | undefined;
+  constructor(readonly subscriber: Subscriber<Fact>) {}
+}
+
+/**
+ * Runs one subsystem: a lifecycle Observable of facts, one run per
+ * subscription, restarted by RxJS `repeat` whose `delay` waits for the
+ * kernel's decision (a `timer` on the daemon's scheduler; zero delays on real
+ * time go through the restart trampoline).
+ * @internal
+ */
+export class Runner {
+  readonly #host: RunnerHost;
+  readonly #lifecycle: Observable<Fact>;
+  readonly #next: Observable<void>;
+  #run: Run | undefined;
+  /** The kernel's word while no notifier waits: a restart delay, or `settled`. */
+  #decision: number | 'settled' | undefined;
+  #waiter: Subscriber<void> | undefined;
+  #cancelTimer: (() => void) | undefined;
+  #settled = false;
+  #logger: Logger | undefined;
+
+  constructor(
+    readonly id: SubsystemId,
+    readonly spec: SubsystemSpec,
+    host: RunnerHost,
+  ) {
+    this.#host = host;
+    this.#next = new Observable<void>((waiter) => this.#await(waiter));
+    this.#lifecycle = new Observable<Fact>((subscriber) => this.#start(subscriber)).pipe(
+      repeat({ delay: () => this.#next }),
+    );
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** The subsystem's child logger. */
+  get logger(): Logger {
+    return (this.#logger ??= this.#host.logger.child({ subsystem: this.spec.name }));
+  }
+
+  /** The lifecycle: subscribe to run the subsystem until it ends for good. */
+  lifecycle(): Observable<Fact> {
+    this.#settled = false;
+    this.#decision = undefined;
+    return this.#lifecycle;
+  }
+
+  /** Kernel: start the next run after `delayMs` (`revive`: the lifecycle had ended). */
+  schedule(delayMs: number, revive: boolean): void {
+    if (revive) {
+      this.#settled = false;
+      this.#decision = undefined;
+      this.#defer(0, () => {
+        if (!this.#settled) this.#host.addLifecycle(this.lifecycle());
+      });
+      return;
+    }
+    if (this.#waiter !== undefined) this.#arm(delayMs);
+    else this.#decision = delayMs;
+  }
+
+  /** Kernel: this subsystem has ended for good; a run still going is abandoned. */
+  settle(): void {
+    this.#settled = true;
+    const waiter = this.#waiter;
+    if (waiter !== undefined) {
+      this.#waiter = undefined;
+      this.#cancelTimer?.();
+      this.#cancelTimer = undefined;
+      waiter.complete();
+    } else {
+      this.#decision = 'settled';
+    }
+    const run = this.#run;
+    if (run !== undefined && !run.done) {
+      run.done = true;
+      this.#finish(run);
+      run.subscriber.complete();
+    }
+  }
+
+  /** Kernel: cancel the current run alone (`manager.stop` / `restart`), with its own deadlines. */
+  cancelRun(): void {
+    const run = this.#run;
+    if (run === undefined || run.done) return;
+    const clock = this.#host.clock;
+    const { graceful, force } = this.#host.coordinator.timeouts;
+    const at = clock.now();
+    run.timers ??= [];
+    run.timers.push(
+      clock.after(graceful, () => forceHandle(run.handle)),
+      clock.after(force, () => this.#abandon(run, force)),
+    );
+    cancelHandle(run.handle, REQUESTED, at, at + graceful);
+  }
+
+  #start(subscriber: Subscriber<Fact>): (() => void) | undefined {
+    const host = this.#host;
+    if (host.coordinator.isShutdown()) {
+      this.#decision = 'settled';
+      subscriber.complete();
+      return undefined;
+    }
+    const run = new Run(subscriber);
+    this.#run = run;
+    run.handle = host.coordinator.openHandle(this.spec.name, {
+      requestShutdown: (reason) => host.coordinator.initiateShutdown(reason),
+      now: () => host.clock.now(),
+      logger: () => this.logger,
+      onCancel: () => this.#onCancel(run),
+      onReady: () => this.#onReady(run),
+    });
+    subscriber.next({ type: 'start', id: this.id, at: host.clock.now(), time: Date.now() });
+    let result: unknown;
+    try {
+      result = this.spec.subsystem.run(run.handle);
+    } catch (err) {
+      this.#end(run, err);
+      return undefined;
+    }
+    if (run.done) return undefined;
+    subscriber.next({ type: 'started', id: this.id, at: host.clock.now(), time: Date.now() });
+    if (isThenable(result)) {
+      result.then(
+        () => this.#end(run, undefined),
+        (err: unknown) => this.#end(run, err ?? new Error(`rejected with ${String(err)}`)),
+      );
+    } else if (isObservable(result)) {
+      if (run.handle.isShutdown()) {
+        this.#end(run, undefined);
+      } else {
+        const inner = new Subscription();
+        run.inner = inner;
+        inner.add(
+          result.subscribe({
+            error: (err: unknown) => this.#end(run, err ?? new Error(`errored with ${String(err)}`)),
+            complete: () => this.#end(run, undefined),
+          }),
+        );
+      }
+    } else {
+      this.#end(run, undefined);
+    }
+    return () => run.inner?.unsubscribe();
+  }
+
+  /** The run ended by itself: report it once. */
+  #end(run: Run, error: unknown): void {
+    if (run.done) {
+      if (error !== undefined && !isAbortError(error)) {
+        this.logger.warn({ err: error }, 'a run that was already stopped or abandoned failed afterwards');
+      }
+      return;
+    }
+    run.done = true;
+    this.#finish(run);
+    const clean = error === undefined || (run.handle.isShutdown() && isAbortError(error));
+    const clock = this.#host.clock;
+    const fact: Fact = clean
+      ? { type: 'ended', id: this.id, random: Math.random(), at: clock.now(), time: Date.now() }
+      : { type: 'ended', id: this.id, error: failure(this.spec.name, error), random: Math.random(), at: clock.now(), time: Date.now() };
+    run.subscriber.next(fact);
+    run.subscriber.complete();
+  }
+
+  #onCancel(run: Run): void {
+    // An Observable run is unsubscribed at once: its teardown is its cleanup.
+    if (run.inner !== undefined) {
+      run.inner.unsubscribe();
+      this.#end(run, undefined);
+    }
+  }
+
+  #onReady(run: Run): void {
+    if (run.done) return;
+    run.done = true;
+    this.#finish(run);
+    run.inner?.unsubscribe();
+    run.subscriber.next({ type: 'ready', id: this.id, at: this.#host.clock.now(), time: Date.now() });
+    run.subscriber.complete();
+  }
+
+  #abandon(run: Run, forceMs: number): void {
+    if (run.done) return;
+    run.done = true;
+    this.#finish(run);
+    const error = DaemonError.subsystem(
+      this.spec.name,
+      `subsystem "${this.spec.name}" was abandoned: still running ${forceMs} ms after it was asked to stop. ` +
+        'Make its run end (or call shutdown.ready()) when its handle is cancelled.',
+      { code: ErrorCode.SubsystemAbandoned },
+    );
+    run.subscriber.next({ type: 'abandon', id: this.id, error, at: this.#host.clock.now(), time: Date.now() });
+    run.subscriber.complete();
+  }
+
+  #finish(run: Run): void {
+    this.#host.coordinator.releaseHandle(run.handle);
+    if (run.timers !== undefined) for (const cancel of run.timers) cancel();
+    run.timers = undefined;
+  }
+
+  /** `repeat`'s notifier: the next run starts when it emits; the lifecycle ends when it completes. */
+  #await(waiter: Subscriber<void>): () => void {
+    const decision = this.#decision;
+    this.#decision = undefined;
+    if (decision === 'settled') {
+      waiter.complete();
+      return NOOP;
+    }
+    this.#waiter = waiter;
+    if (decision !== undefined) this.#arm(decision);
+    return () => {
+      if (this.#waiter !== waiter) return;
+      this.#waiter = undefined;
+      this.#cancelTimer?.();
+      this.#cancelTimer = undefined;
+    };
+  }
+
+  #arm(delayMs: number): void {
+    this.#cancelTimer?.();
+    this.#cancelTimer = this.#defer(delayMs, () => {
+      this.#cancelTimer = undefined;
+      const waiter = this.#waiter;
+      if (waiter === undefined) return;
+      this.#waiter = undefined;
+      waiter.next();
+    });
+  }
+
+  /** Runs `fn` after `delayMs` on the daemon's scheduler; returns a cancel function. */
+  #defer(delayMs: number, fn: () => void): () => void {
+    const host = this.#host;
+    if (delayMs === 0 && host.clock.real) {
+      let live = true;
+      host.restarts.enqueue(() => {
+        if (live) fn();
+      });
+      return () => {
+        live = false;
+      };
+    }
+    const sub = timer(delayMs, host.clock.scheduler).subscribe(fn);
+    return () => sub.unsubscribe();
+  }
+}
+
+const NOOP = (): void => {};
+
+/** A subsystem's failure as a `DaemonError` whose cause is the thrown value. */
+function failure(name: string, error: unknown): DaemonError {
+  return DaemonError.subsystem(name, `subsystem "${name}" failed: ${causeMessage(error)}`, { cause: error });
+}
+
+/** An abort caused by cancellation (our signal's reason, or Node's AbortError) is a clean stop. */
+function isAbortError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+}

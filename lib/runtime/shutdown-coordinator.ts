@@ -1,0 +1,364 @@
+import type { Logger } from 'pino';
+import { BehaviorSubject, type Observable, type SchedulerLike, Subject, distinctUntilChanged } from 'rxjs';
+import { checkTimeoutOrder } from '../config/config-builder.js';
+import { DaemonError } from '../errors/daemon-error.js';
+import { ErrorCode } from '../errors/error-code.js';
+import {
+  type Ladder,
+  type LadderInput,
+  type LadderTimeouts,
+  initialLadder,
+  killDeadline,
+  nextPhaseDeadline,
+  stepLadder,
+} from '../kernel/ladder.js';
+import type { ShutdownPhase, ShutdownReason } from '../kernel/shutdown.js';
+import { Clock } from './clock.js';
+import { silentLogger } from './silent-logger.js';
+import { type HandleHooks, ShutdownHandle, cancelHandle, forceHandle } from './shutdown-handle.js';
+
+/**
+ * Counters of a shutdown.
+ * @public
+ */
+export interface ShutdownStats {
+  /** When shutdown was requested (scheduler time). */
+  readonly initiatedAt?: number | undefined;
+  readonly reason?: ShutdownReason | undefined;
+  readonly phase: ShutdownPhase;
+  /** Handles the shutdown waits for: live when it began cancelling, or opened since. */
+  readonly totalHandles: number;
+  /** Of those, how many are done (their run ended, or they called `ready()`). */
+  readonly readyHandles: number;
+  /** Of those, how many were force-aborted. */
+  readonly forcedHandles: number;
+  /** From the request to `stopped`, once stopped. */
+  readonly durationMs?: number | undefined;
+}
+
+/**
+ * A change of the coordinator, in order: the request, then each phase.
+ * @internal
+ */
+export type CoordinatorChange =
+  | { readonly type: 'initiated'; readonly reason: ShutdownReason; readonly at: number }
+  | { readonly type: 'phase'; readonly phase: ShutdownPhase; readonly at: number };
+
+/** Options the daemon passes to its coordinator. @internal */
+export interface CoordinatorOptions {
+  /** Milliseconds between the request and the `graceful` phase (readiness drops first). */
+  readonly drain?: number;
+  /** Complete when every handle is done (standalone use); the daemon completes it itself. */
+  readonly autoComplete?: boolean;
+  /** Called at the kill deadline while stragglers remain. */
+  readonly onKillDeadline?: () => void;
+  /** Logger for handles made by `createHandle`. */
+  readonly logger?: Logger;
+}
+
+/**
+ * Runs the shutdown ladder — `graceful → force → kill` on absolute deadlines
+ * measured from one clock — and the handles it cancels.
+ *
+ * @remarks
+ * `initiateShutdown` acts synchronously: it cancels every live handle before
+ * it returns (after the drain, when `drain > 0`). At the graceful deadline the
+ * handles not yet done are force-aborted; at the force deadline the `kill`
+ * phase begins; the ladder is cut short (`stopped`) as soon as every handle
+ * is done. All timers run on the scheduler, so a `TestScheduler` drives it on
+ * virtual time.
+ *
+ * @example
+ * ```ts
+ * import { ShutdownCoordinator } from 'proc-daemon';
+ *
+ * const coordinator = new ShutdownCoordinator(5000, 10000, 15000);
+ * const handle = coordinator.createHandle('worker');
+ * handle.cancelled().then(() => handle.ready());
+ * coordinator.initiateShutdown({ kind: 'requested' });
+ * await coordinator.waitForShutdown(); // resolves: the only handle is ready
+ * ```
+ * @public
+ */
+export class ShutdownCoordinator {
+  readonly #clock: Clock;
+  readonly #options: CoordinatorOptions;
+  #ladder: Ladder;
+  #reason: ShutdownReason | undefined;
+  #stoppedAt: number | undefined;
+  readonly #live = new Set<ShutdownHandle>();
+  #total = 0;
+  #done = 0;
+  #forced = 0;
+  #cancelPhaseTimer: (() => void) | undefined;
+  #cancelKillTimer: (() => void) | undefined;
+  #clean = true;
+  readonly #phase$: BehaviorSubject<ShutdownPhase>;
+  readonly #changes = new Subject<CoordinatorChange>();
+  readonly #killReached = new Subject<void>();
+
+  /**
+   * @param gracefulMs - the graceful deadline
+   * @param forceMs - the force deadline (greater than `gracefulMs`)
+   * @param killMs - the kill deadline (greater than `forceMs`)
+   * @param scheduler - the scheduler of every timer (default: real time)
+   * @param options - internal options of the daemon
+   */
+  constructor(gracefulMs: number, forceMs: number, killMs: number, scheduler?: SchedulerLike, options?: CoordinatorOptions) {
+    validateMs(gracefulMs, forceMs, killMs, 'new ShutdownCoordinator()');
+    this.#clock = new Clock(scheduler);
+    this.#options = options ?? {};
+    this.#ladder = initialLadder({ graceful: gracefulMs, force: forceMs, kill: killMs, drain: options?.drain ?? 0 });
+    this.#phase$ = new BehaviorSubject<ShutdownPhase>('running');
+  }
+
+  /** The current phase, replayed to new subscribers, then every phase entered. */
+  get phase$(): Observable<ShutdownPhase> {
+    return this.#phase$.pipe(distinctUntilChanged());
+  }
+
+  /** The current phase. */
+  get phase(): ShutdownPhase {
+    return this.#ladder.phase;
+  }
+
+  /** The request and each phase, in order, with their instants. @internal */
+  get changes$(): Observable<CoordinatorChange> {
+    return this.#changes;
+  }
+
+  /** A handle not tied to a daemon subsystem: it is done when it calls `ready()`. */
+  createHandle(name: string): ShutdownHandle {
+    const logger = this.#options.logger ?? silentLogger;
+    return this.openHandle(name, {
+      requestShutdown: (reason) => this.initiateShutdown(reason),
+      now: () => this.#clock.now(),
+      logger: () => logger.child({ subsystem: name }),
+      onReady: (h) => this.releaseHandle(h),
+    });
+  }
+
+  /** Opens a handle with the given hooks; cancelled at once if shutdown has begun. @internal */
+  openHandle(name: string, hooks: HandleHooks): ShutdownHandle {
+    const handle = new ShutdownHandle(name, hooks);
+    this.#live.add(handle);
+    this.#total++;
+    const phase = this.#ladder.phase;
+    if (phase !== 'running' && phase !== 'draining') {
+      cancelHandle(handle, this.#reason as ShutdownReason, this.#clock.now(), this.#graceDeadline());
+      if (phase !== 'graceful' && forceHandle(handle)) this.#forced++;
+    }
+    return handle;
+  }
+
+  /** The handle's run is over (ended, ready or abandoned). @internal */
+  releaseHandle(handle: ShutdownHandle): void {
+    if (!this.#live.delete(handle)) return;
+    this.#done++;
+    if (this.#options.autoComplete !== false && this.#reason !== undefined && this.#live.size === 0) this.complete();
+  }
+
+  /** Starts shutdown; false if it had already begun. Cancels every handle before it returns (after any drain). */
+  initiateShutdown(reason: ShutdownReason): boolean {
+    if (this.#reason !== undefined) return false;
+    this.#reason = reason;
+    const at = this.#clock.now();
+    this.#total = this.#live.size;
+    this.#done = 0;
+    this.#changes.next({ type: 'initiated', reason, at });
+    this.#step({ type: 'initiate', at });
+    if (this.#options.autoComplete !== false && this.#live.size === 0) this.complete();
+    return true;
+  }
+
+  /**
+   * A shutdown signal during shutdown: in `draining`/`graceful` it enters
+   * `force` at once (the later deadlines stay); later it returns `'exit'`.
+   * @internal
+   */
+  escalate(): 'force' | 'exit' | 'none' {
+    const step = this.#step({ type: 'escalate', at: this.#clock.now() });
+    if (step.exitNow) return 'exit';
+    return step.entered.length > 0 ? 'force' : 'none';
+  }
+
+  /**
+   * Every subsystem has ended: enter `stopped`. `clean` false (stragglers
+   * were abandoned) keeps the kill timer. @internal
+   */
+  complete(clean = true): void {
+    if (this.#reason === undefined || this.#ladder.phase === 'stopped') return;
+    this.#clean = clean && this.#clean;
+    this.#stoppedAt = this.#clock.now();
+    this.#step({ type: 'complete', at: this.#stoppedAt });
+  }
+
+  /** Whether shutdown has begun. */
+  isShutdown(): boolean {
+    return this.#reason !== undefined;
+  }
+
+  /** Why shutdown began, once it has. */
+  getReason(): ShutdownReason | undefined {
+    return this.#reason;
+  }
+
+  /** Resolves with the reason when shutdown begins. */
+  waitInitiated(): Promise<ShutdownReason> {
+    if (this.#reason !== undefined) return Promise.resolve(this.#reason);
+    return new Promise((resolve) => {
+      const sub = this.#changes.subscribe((c) => {
+        if (c.type === 'initiated') {
+          sub.unsubscribe();
+          resolve(c.reason);
+        }
+      });
+    });
+  }
+
+  /** Resolves when shutdown completes before the graceful deadline; rejects (timeout) if `force` begins first. */
+  waitForShutdown(): Promise<void> {
+    return this.#waitStoppedBefore('force', 'graceful shutdown', () => this.#ladder.timeouts.graceful);
+  }
+
+  /** Resolves when shutdown completes before the force deadline; rejects (timeout) if `kill` begins first. */
+  waitForForceShutdown(): Promise<void> {
+    return this.#waitStoppedBefore('kill', 'force shutdown', () => this.#ladder.timeouts.force);
+  }
+
+  /** Resolves when shutdown completes before the kill deadline; rejects (timeout) at the kill deadline. */
+  waitForKillShutdown(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const subs = [
+        this.#phase$.subscribe((phase) => {
+          if (phase !== 'stopped') return;
+          resolve();
+          queueMicrotask(() => subs.forEach((s) => s.unsubscribe()));
+        }),
+        this.#killReached.subscribe(() => {
+          reject(this.#timeout('kill shutdown', this.#ladder.timeouts.kill));
+          subs.forEach((s) => s.unsubscribe());
+        }),
+      ];
+    });
+  }
+
+  /** Counters of the shutdown so far. */
+  getStats(): ShutdownStats {
+    const initiatedAt = this.#ladder.initiatedAt;
+    return {
+      initiatedAt,
+      reason: this.#reason,
+      phase: this.#ladder.phase,
+      totalHandles: this.#reason === undefined ? this.#live.size : this.#total,
+      readyHandles: this.#reason === undefined ? 0 : this.#done,
+      forcedHandles: this.#forced,
+      durationMs:
+        this.#stoppedAt !== undefined && initiatedAt !== undefined ? this.#stoppedAt - initiatedAt : undefined,
+    };
+  }
+
+  /** The current timeouts. @internal */
+  get timeouts(): LadderTimeouts {
+    return this.#ladder.timeouts;
+  }
+
+  /**
+   * New deadlines, effective at once: during a shutdown they count from its
+   * origin, so a deadline already past is entered now. Throws `DaemonError`
+   * (config) unless `gracefulMs < forceMs < killMs`.
+   */
+  updateTimeouts(gracefulMs: number, forceMs: number, killMs: number, drainMs?: number): void {
+    validateMs(gracefulMs, forceMs, killMs, 'updateTimeouts()');
+    const drain = drainMs ?? this.#ladder.timeouts.drain;
+    this.#step({ type: 'retime', timeouts: { graceful: gracefulMs, force: forceMs, kill: killMs, drain } });
+    if (this.#reason !== undefined) this.#step({ type: 'tick', at: this.#clock.now() });
+  }
+
+  #step(input: LadderInput): ReturnType<typeof stepLadder> {
+    const step = stepLadder(this.#ladder, input);
+    this.#ladder = step.ladder;
+    for (const phase of step.entered) this.#enter(phase);
+    this.#arm();
+    return step;
+  }
+
+  #enter(phase: ShutdownPhase): void {
+    const at = this.#clock.now();
+    this.#changes.next({ type: 'phase', phase, at });
+    if (phase === 'graceful') {
+      const deadline = this.#graceDeadline();
+      for (const h of [...this.#live]) cancelHandle(h, this.#reason as ShutdownReason, at, deadline);
+    } else if (phase === 'force') {
+      for (const h of [...this.#live]) if (forceHandle(h)) this.#forced++;
+    }
+    this.#phase$.next(phase);
+  }
+
+  /** One timer for the next phase change, one (unref'd) for the kill deadline. */
+  #arm(): void {
+    this.#cancelPhaseTimer?.();
+    this.#cancelPhaseTimer = undefined;
+    const phase = this.#ladder.phase;
+    if (phase === 'stopped' && this.#clean) {
+      this.#cancelKillTimer?.();
+      this.#cancelKillTimer = undefined;
+      return;
+    }
+    const due = nextPhaseDeadline(this.#ladder);
+    if (due !== undefined) {
+      this.#cancelPhaseTimer = this.#clock.after(due - this.#clock.now(), () => {
+        this.#cancelPhaseTimer = undefined;
+        this.#step({ type: 'tick', at: Math.max(due, this.#clock.now()) });
+      });
+    }
+    const kill = killDeadline(this.#ladder);
+    if (kill !== undefined) {
+      this.#cancelKillTimer?.();
+      this.#cancelKillTimer = this.#clock.after(
+        kill - this.#clock.now(),
+        () => {
+          this.#cancelKillTimer = undefined;
+          if (this.#ladder.phase === 'stopped' && this.#clean) return;
+          this.#killReached.next();
+          this.#options.onKillDeadline?.();
+        },
+        true,
+      );
+    }
+  }
+
+  #graceDeadline(): number {
+    const origin = this.#ladder.origin ?? this.#clock.now();
+    return origin + this.#ladder.timeouts.graceful;
+  }
+
+  #waitStoppedBefore(failPhase: ShutdownPhase, operation: string, ms: () => number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const sub = this.#phase$.subscribe((phase) => {
+        if (phase === 'stopped') resolve();
+        else if (phase === failPhase) reject(this.#timeout(operation, ms()));
+        else return;
+        queueMicrotask(() => sub.unsubscribe());
+      });
+    });
+  }
+
+  #timeout(operation: string, ms: number): DaemonError {
+    return DaemonError.shutdown(
+      `${operation} missed its deadline of ${ms} ms with ${this.#live.size} handle(s) not done`,
+      { code: ErrorCode.ShutdownDeadlineMissed, operation, timeoutMs: ms },
+    );
+  }
+}
+
+function validateMs(g: number, f: number, k: number, where: string): void {
+  for (const [name, v] of [['graceful', g], ['force', f], ['kill', k]] as const) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+      throw DaemonError.config(`${where}: ${name} must be a positive integer of milliseconds, got ${String(v)}`, {
+        code: ErrorCode.ConfigInvalidValue,
+      });
+    }
+  }
+  checkTimeoutOrder(g, f, k, where);
+}
