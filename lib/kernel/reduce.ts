@@ -217,6 +217,8 @@ function onShutdown(d: Draft, fact: Extract<Fact, { type: 'shutdown' }>): void {
 
 function onPhase(d: Draft, phase: KernelState['phase']): void {
   if (d.reason === undefined || !isPhaseStep(d.phase, phase)) return;
+  // `stopped` means every subsystem has ended: the kernel never enters it with one still going.
+  if (phase === 'stopped' && d.active > 0) return;
   d.phase = phase;
   d.emit({ type: 'phase', phase, at: d.at, time: d.time });
   if (phase === 'stopped') {

@@ -1,0 +1,83 @@
+import { DaemonError } from '../../lib/errors/daemon-error.js';
+import type { FailurePolicy, SubsystemId } from '../../lib/kernel/events.js';
+import type { Command, Fact } from '../../lib/kernel/facts.js';
+import { type KernelState, initialKernelState } from '../../lib/kernel/kernel-state.js';
+import { reduce } from '../../lib/kernel/reduce.js';
+import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
+import type { ShutdownPhase, ShutdownReason } from '../../lib/kernel/shutdown.js';
+
+/** Drives the reducer with terse facts, keeping every event and command. */
+export class KernelDriver {
+  state: KernelState = initialKernelState();
+  at = 0;
+  readonly events: KernelState['events'][number][] = [];
+  readonly commands: Command[] = [];
+
+  apply(fact: Fact): this {
+    this.state = reduce(this.state, fact);
+    this.events.push(...this.state.events);
+    this.commands.push(...this.state.commands);
+    return this;
+  }
+
+  private stamp(): { at: number; time: number } {
+    return { at: this.at, time: 1_700_000_000_000 + this.at };
+  }
+
+  tick(ms: number): this {
+    this.at += ms;
+    return this;
+  }
+
+  register(name: string, restartPolicy: RestartPolicy = RestartPolicy.Never, onFailure: FailurePolicy = 'shutdown'): SubsystemId {
+    const id = this.state.subsystems.size as SubsystemId;
+    this.apply({ type: 'register', id, name, restartPolicy, onFailure, ...this.stamp() });
+    return id;
+  }
+
+  launch(): this {
+    return this.apply({ type: 'launch', ...this.stamp() });
+  }
+  start(id: number): this {
+    return this.apply({ type: 'start', id: id as SubsystemId, ...this.stamp() });
+  }
+  started(id: number): this {
+    return this.apply({ type: 'started', id: id as SubsystemId, ...this.stamp() });
+  }
+  ok(id: number, random = 0.5): this {
+    return this.apply({ type: 'ended', id: id as SubsystemId, random, ...this.stamp() });
+  }
+  fail(id: number, message = 'boom', random = 0.5): this {
+    const error = DaemonError.subsystem(String(id), message);
+    return this.apply({ type: 'ended', id: id as SubsystemId, error, random, ...this.stamp() });
+  }
+  ready(id: number): this {
+    return this.apply({ type: 'ready', id: id as SubsystemId, ...this.stamp() });
+  }
+  stop(id: number): this {
+    return this.apply({ type: 'stop', id: id as SubsystemId, ...this.stamp() });
+  }
+  restart(id: number): this {
+    return this.apply({ type: 'restart', id: id as SubsystemId, ...this.stamp() });
+  }
+  abandon(id: number): this {
+    const error = DaemonError.subsystem(String(id), 'abandoned');
+    return this.apply({ type: 'abandon', id: id as SubsystemId, error, ...this.stamp() });
+  }
+  shutdown(reason: ShutdownReason = { kind: 'requested' }): this {
+    return this.apply({ type: 'shutdown', reason, ...this.stamp() });
+  }
+  phase(phase: ShutdownPhase): this {
+    return this.apply({ type: 'phase', phase, ...this.stamp() });
+  }
+
+  stateOf(id: number): string | undefined {
+    return this.state.subsystems.get(id)?.state;
+  }
+
+  lines(): string[] {
+    return this.events.flatMap((e) =>
+      e.type === 'state-changed' ? [`${e.name}:${e.from ?? '-'}>${e.state}`] : e.type === 'phase' ? [`phase:${e.phase}`] : [e.type],
+    );
+  }
+}

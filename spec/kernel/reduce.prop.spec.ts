@@ -1,0 +1,71 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, test as plain } from 'vitest';
+import { isTerminalState } from '../../lib/kernel/subsystem-state.js';
+import { type ShutdownPhase, isPhaseStep } from '../../lib/kernel/shutdown.js';
+import { KernelDriver } from '../helpers/kernel.js';
+import { action, checkStep, perform } from '../helpers/kernel-props.js';
+
+describe('reduce (properties)', () => {
+  plain('generates interesting histories (restarts, manual stops, abandonment)', () => {
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(fc.array(action, { minLength: 20, maxLength: 200, size: 'max' }), (actions) => {
+        const k = new KernelDriver();
+        for (const a of actions) perform(k, a);
+        for (const e of k.events) if (e.type === 'state-changed') seen.add(`${e.from}>${e.state}`);
+      }),
+      { numRuns: 600, seed: 42 },
+    );
+    // Every legal transition shows up in the generated histories.
+    expect([...seen].sort()).toEqual(
+      [
+        'null>starting', 'starting>running', 'starting>failed', 'starting>stopping', 'running>stopping',
+        'running>stopped', 'running>failed', 'running>restarting', 'stopping>stopped', 'stopping>failed',
+        'stopping>restarting', 'failed>restarting', 'stopped>restarting', 'restarting>starting', 'restarting>stopped',
+      ].sort(),
+    );
+  });
+
+  test.prop([fc.array(action, { minLength: 20, maxLength: 200, size: 'max' })], { numRuns: 400 })(
+    'emits only legal transitions, keeps its counters true, and restarts no more than the policy allows',
+    (actions) => {
+      const k = new KernelDriver();
+      for (const a of actions) {
+        const prev = k.state;
+        const prevRecords = prev.subsystems.toArray();
+        const prevCounts = { ...prev.counts };
+        perform(k, a);
+        checkStep(prev, k.state, a);
+        // Pure: the previous state is untouched.
+        prev.subsystems.forEach((r, i) => {
+          if (r !== prevRecords[i]) throw new Error('reduce changed a record of the previous state');
+        });
+        if (JSON.stringify(prev.counts) !== JSON.stringify(prevCounts)) throw new Error('reduce changed the previous counts');
+      }
+    },
+  );
+
+  test.prop([fc.array(action, { minLength: 20, maxLength: 200, size: 'max' })], { numRuns: 400 })(
+    'after shutdown and the full ladder every subsystem is terminal and the daemon finishes',
+    (actions) => {
+      const k = new KernelDriver();
+      for (const a of actions) perform(k, a);
+      k.launch();
+      k.shutdown();
+      for (const p of ['graceful', 'force', 'kill'] as const) {
+        const prev = k.state;
+        k.phase(p);
+        checkStep(prev, k.state, { t: 'phase', p });
+      }
+      k.state.subsystems.forEach((r) => expect(isTerminalState(r.state)).toBe(true));
+      expect(k.state.active).toBe(0);
+      expect(k.state.phase === 'stopped' || k.commands.some((c) => c.type === 'finish')).toBe(true);
+      const phases = k.events.flatMap((e) => (e.type === 'phase' ? [e.phase] : []));
+      let at: ShutdownPhase = 'running';
+      for (const p of phases) {
+        expect(isPhaseStep(at, p)).toBe(true);
+        at = p;
+      }
+    },
+  );
+});
