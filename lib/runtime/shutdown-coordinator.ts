@@ -96,6 +96,8 @@ export class ShutdownCoordinator {
   readonly #phase$: BehaviorSubject<ShutdownPhase>;
   readonly #changes = new Subject<CoordinatorChange>();
   readonly #killReached = new Subject<void>();
+  #stepping = false;
+  readonly #pending: LadderInput[] = [];
 
   /**
    * @param gracefulMs - the graceful deadline
@@ -276,6 +278,23 @@ export class ShutdownCoordinator {
   }
 
   #step(input: LadderInput): ReturnType<typeof stepLadder> {
+    // A step taken while another is under way (a listener reacting to a phase) waits its turn,
+    // so that phases are seen in ladder order everywhere.
+    if (this.#stepping) {
+      this.#pending.push(input);
+      return { ladder: this.#ladder, entered: [], exitNow: false };
+    }
+    this.#stepping = true;
+    try {
+      const step = this.#apply(input);
+      for (let next = this.#pending.shift(); next !== undefined; next = this.#pending.shift()) this.#apply(next);
+      return step;
+    } finally {
+      this.#stepping = false;
+    }
+  }
+
+  #apply(input: LadderInput): ReturnType<typeof stepLadder> {
     const step = stepLadder(this.#ladder, input);
     this.#ladder = step.ladder;
     for (const phase of step.entered) this.#enter(phase);

@@ -1,0 +1,414 @@
+import { describe, expect, it } from 'vitest';
+import { Config } from '../../lib/config/config.js';
+import { DaemonError } from '../../lib/errors/daemon-error.js';
+import { ErrorCode } from '../../lib/errors/error-code.js';
+import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
+import type { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
+import { phases, transitions, virtualDaemon } from '../helpers/virtual-time.js';
+
+function ladder(graceful: number, force: number, kill: number, drain = 0): Config {
+  const c = Config.builder().shutdownTimeout(graceful).forceShutdownTimeout(force).killTimeout(kill).build();
+  return drain === 0 ? c : { ...c, shutdown: { ...c.shutdown, drain } };
+}
+
+/** A task that waits for cancellation, then takes `cleanupMs` of virtual time to clean up. */
+function cooperative(time: { scheduler: { schedule(fn: () => void, d: number): unknown } }, cleanupMs = 0) {
+  return async (h: ShutdownHandle) => {
+    await h.cancelled();
+    if (cleanupMs > 0) await new Promise<void>((r) => time.scheduler.schedule(() => r(), cleanupMs));
+  };
+}
+
+describe('Daemon', () => {
+  it('stops every subsystem on SIGTERM and exits 0, owning the process', async () => {
+    const { builder, time, proc } = virtualDaemon();
+    const daemon = builder.withTask('a', cooperative(time, 50)).withTask('b', cooperative(time)).build();
+    const events: string[] = [];
+    daemon.events$.subscribe((e) => events.push(e.type));
+    const exit = daemon.run();
+    await time.advance(10);
+    expect(proc.listening().sort()).toEqual(['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM']);
+    proc.kill('SIGTERM');
+    const result = await time.until(exit);
+    expect(result.reason).toEqual({ kind: 'signal', signal: 'SIGTERM', signo: 15 });
+    expect(result.exitCode).toBe(0);
+    expect(result.stats.durationMs).toBe(50);
+    expect(proc.exitCode).toBe(0);
+    expect(proc.listening()).toEqual([]);
+    expect(proc.alive).toBe(0);
+    expect(events.slice(0, 1)).toEqual(['state-changed']);
+    expect(events).toContain('signal');
+  });
+
+  it('resolves at once with reason completed when it has no subsystem', async () => {
+    const { builder, time } = virtualDaemon();
+    const exit = await time.until(builder.build().run());
+    expect(exit.reason).toEqual({ kind: 'completed' });
+    expect(exit.exitCode).toBe(0);
+  });
+
+  it('shuts down by itself when every subsystem has ended', async () => {
+    const { builder, time } = virtualDaemon();
+    const daemon = builder
+      .withTask('once', async () => {})
+      .withTask('void', () => {})
+      .build();
+    const exit = await time.until(daemon.run());
+    expect(exit.reason).toEqual({ kind: 'completed' });
+    expect(daemon.manager.getAllMetadata().map((m) => m.state)).toEqual(['stopped', 'stopped']);
+  });
+
+  it('shuts down with reason error when a subsystem fails for good, exit 1', async () => {
+    const { builder, time } = virtualDaemon();
+    const daemon = builder
+      .withTask('bad', async () => {
+        throw new Error('disk on fire');
+      })
+      .withTask('good', cooperative(time))
+      .build();
+    const exit = await time.until(daemon.run());
+    expect(exit.reason.kind).toBe('error');
+    if (exit.reason.kind !== 'error') return;
+    expect(exit.reason.subsystem).toBe('bad');
+    expect(exit.reason.error.message).toContain('disk on fire');
+    expect(exit.reason.error.cause).toBeInstanceOf(Error);
+    expect(exit.exitCode).toBe(1);
+    expect(exit.failed.map((m) => m.name)).toEqual(['bad']);
+  });
+
+  it('runs on past an isolated failure', async () => {
+    const { builder, time } = virtualDaemon();
+    const daemon = builder
+      .withTask('bad', () => {
+        throw new Error('sync boom');
+      }, { onFailure: 'isolate' })
+      .withTask('good', cooperative(time))
+      .build();
+    const exit = daemon.run();
+    await time.advance(1000);
+    expect(daemon.snapshot().phase).toBe('running');
+    expect(daemon.manager.getAllMetadata().map((m) => m.state)).toEqual(['failed', 'running']);
+    daemon.shutdown();
+    const result = await time.until(exit);
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('aborts every handle before shutdown() returns', async () => {
+    const { builder, time } = virtualDaemon();
+    const handles: ShutdownHandle[] = [];
+    const daemon = builder
+      .withTask('a', (h) => {
+        handles.push(h);
+        return h.cancelled();
+      })
+      .build();
+    const exit = daemon.run();
+    await time.advance(1);
+    const signal = handles[0]!.signal;
+    expect(daemon.shutdown()).toBe(true);
+    expect(signal.aborted).toBe(true);
+    expect(handles[0]!.isShutdown()).toBe(true);
+    expect(daemon.coordinator.isShutdown()).toBe(true);
+    expect(daemon.shutdown()).toBe(false);
+    await time.until(exit);
+  });
+
+  it('force-aborts stragglers on a second SIGTERM, keeping the later deadlines', async () => {
+    const { builder, time, proc } = virtualDaemon(ladder(1000, 2000, 3000));
+    let forcedSeen: boolean | undefined;
+    const daemon = builder
+      .withTask('slow', async (h) => {
+        await h.cancelled();
+        await new Promise<void>((resolve) =>
+          h.forcedSignal.addEventListener('abort', () => {
+            forcedSeen = h.isForced();
+            resolve();
+          }),
+        );
+      })
+      .build();
+    const exit = daemon.run();
+    await time.advance(5);
+    proc.kill('SIGTERM');
+    await time.advance(100);
+    expect(daemon.snapshot().phase).toBe('graceful');
+    proc.kill('SIGTERM');
+    const result = await time.until(exit, 10_000, 1);
+    expect(forcedSeen).toBe(true);
+    expect(result.stats.forcedHandles).toBe(1);
+    expect(result.stats.durationMs).toBe(100);
+    expect(result.exitCode).toBe(0);
+    expect(proc.exits).toEqual([]);
+  });
+
+  it('exits at once with 124 on a third signal', async () => {
+    const { builder, time, proc } = virtualDaemon(ladder(1000, 2000, 3000));
+    const daemon = builder.withTask('stuck', () => new Promise(() => {})).build();
+    const events: string[] = [];
+    daemon.events$.subscribe((e) => e.type === 'signal' && events.push(e.signal));
+    void daemon.run();
+    await time.advance(1);
+    proc.kill('SIGINT');
+    proc.kill('SIGTERM');
+    expect(proc.exits).toEqual([]);
+    proc.kill('SIGQUIT');
+    expect(proc.exits).toEqual([124]);
+    expect(events).toEqual(['SIGINT', 'SIGTERM', 'SIGQUIT']);
+  });
+
+  it('abandons stragglers at the force deadline, resolves run(), and exits 124 at the kill deadline', async () => {
+    const { builder, time, proc } = virtualDaemon(ladder(100, 200, 300));
+    const daemon = builder.withTask('stuck', () => new Promise(() => {})).withTask('fine', cooperative(time)).build();
+    const events = [] as Parameters<Parameters<typeof daemon.events$.subscribe>[0]>[0][];
+    daemon.events$.subscribe((e) => events.push(e));
+    const exit = daemon.run();
+    await time.advance(1);
+    daemon.shutdown();
+    const result = await time.until(exit, 1000, 1);
+    expect(time.now()).toBe(201);
+    expect(result.forced).toEqual(['stuck']);
+    expect(result.failed.map((m) => m.name)).toEqual(['stuck']);
+    expect(result.failed[0]!.lastError?.code).toBe(ErrorCode.SubsystemAbandoned);
+    expect(result.exitCode).toBe(1);
+    expect(phases(events)).toEqual(['graceful', 'force', 'kill', 'stopped']);
+    // The handlers stay, with the kill timer, until the process exits.
+    expect(proc.listening()).toContain('SIGTERM');
+    await time.advance(99);
+    expect(proc.exits).toEqual([]);
+    await time.advance(1);
+    expect(proc.exits).toEqual([124]);
+  });
+
+  it('drains before cancelling, and a signal during the drain ends it at once', async () => {
+    const { builder, time, proc } = virtualDaemon(ladder(1000, 2000, 3000, 500));
+    let cancelledAt: number | undefined;
+    const daemon = builder
+      .withTask('a', async (h) => {
+        await h.cancelled();
+        cancelledAt = time.now();
+      })
+      .build();
+    const events = [] as Parameters<Parameters<typeof daemon.events$.subscribe>[0]>[0][];
+    daemon.events$.subscribe((e) => events.push(e));
+    const exit = daemon.run();
+    await time.advance(10);
+    daemon.shutdown();
+    await time.advance(100);
+    expect(daemon.snapshot().phase).toBe('draining');
+    expect(cancelledAt).toBeUndefined();
+    proc.kill('SIGTERM');
+    await time.until(exit, 1000, 1);
+    expect(cancelledAt).toBe(110);
+    expect(phases(events)).toEqual(['draining', 'graceful', 'force', 'stopped']);
+  });
+
+  it('waits out the drain when nothing interrupts it', async () => {
+    const { builder, time } = virtualDaemon(ladder(1000, 2000, 3000, 500));
+    let cancelledAt: number | undefined;
+    const daemon = builder
+      .withTask('a', async (h) => {
+        await h.cancelled();
+        cancelledAt = time.now();
+      })
+      .build();
+    const exit = daemon.run();
+    await time.advance(10);
+    daemon.shutdown();
+    await time.until(exit, 2000, 10);
+    expect(cancelledAt).toBe(510);
+  });
+
+  it('counts ready() as stopped and ignores what the run does afterwards', async () => {
+    const { builder, time } = virtualDaemon();
+    const daemon = builder
+      .withTask('r', async (h) => {
+        await h.cancelled();
+        h.ready();
+        throw new Error('after ready');
+      })
+      .build();
+    const events = [] as Parameters<Parameters<typeof daemon.events$.subscribe>[0]>[0][];
+    daemon.events$.subscribe((e) => events.push(e));
+    const exit = daemon.run();
+    await time.advance(1);
+    daemon.shutdown();
+    const result = await time.until(exit);
+    expect(result.exitCode).toBe(0);
+    expect(transitions(events)).toEqual(['r:->starting', 'r:starting>running', 'r:running>stopping', 'r:stopping>stopped']);
+  });
+
+  it('treats an AbortError after cancellation as a clean stop', async () => {
+    const { builder, time } = virtualDaemon();
+    const daemon = builder
+      .withTask('sleeper', (h) => new Promise((_, reject) => h.signal.addEventListener('abort', () => reject(h.signal.reason))))
+      .build();
+    const exit = daemon.run();
+    await time.advance(1);
+    daemon.shutdown();
+    const result = await time.until(exit);
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('counts an error after cancellation as a failure', async () => {
+    const { builder, time } = virtualDaemon();
+    const daemon = builder
+      .withTask('cleanup-fails', async (h) => {
+        await h.cancelled();
+        throw new Error('flush failed');
+      })
+      .build();
+    const exit = daemon.run();
+    await time.advance(1);
+    daemon.shutdown();
+    const result = await time.until(exit);
+    expect(result.exitCode).toBe(1);
+    expect(result.failed[0]?.lastError?.message).toContain('flush failed');
+  });
+
+  it('unsubscribes an Observable subsystem at once when cancelled', async () => {
+    const { Observable } = await import('rxjs');
+    const { builder, time } = virtualDaemon();
+    let tornDown = false;
+    const daemon = builder
+      .withTask('stream', () => new Observable(() => () => {
+        tornDown = true;
+      }))
+      .build();
+    const exit = daemon.run();
+    await time.advance(1);
+    daemon.shutdown();
+    expect(tornDown).toBe(true);
+    expect((await time.until(exit)).exitCode).toBe(0);
+  });
+
+  it('cancels pending restarts on shutdown', async () => {
+    const { builder, time } = virtualDaemon();
+    let runs = 0;
+    const daemon = builder
+      .withTask('flaky', async () => {
+        runs++;
+        throw new Error('nope');
+      }, { restartPolicy: RestartPolicy.exponentialBackoff({ initialDelay: 1000, maxDelay: 1000, maxAttempts: 10 }) })
+      .build();
+    const exit = daemon.run();
+    await time.advance(10);
+    expect(daemon.manager.getAllMetadata()[0]!.state).toBe('restarting');
+    daemon.shutdown();
+    const result = await time.until(exit);
+    expect(runs).toBe(1);
+    expect(result.exitCode).toBe(0);
+    expect(daemon.manager.getAllMetadata()[0]!.state).toBe('stopped');
+  });
+
+  it('starts nothing when shutdown() came before run()', async () => {
+    const { builder, time } = virtualDaemon();
+    let started = false;
+    const daemon = builder.withTask('a', () => {
+      started = true;
+    }).build();
+    daemon.shutdown({ kind: 'forced' });
+    const exit = await time.until(daemon.run());
+    expect(started).toBe(false);
+    expect(exit.reason).toEqual({ kind: 'forced' });
+  });
+
+  it('emits SIGHUP on signals$ without shutting down', async () => {
+    const { builder, time, proc } = virtualDaemon();
+    const daemon = builder.withTask('a', cooperative(time)).build();
+    const seen: string[] = [];
+    daemon.signals$.subscribe((s) => seen.push(s.signal));
+    const exit = daemon.run();
+    await time.advance(1);
+    proc.kill('SIGHUP');
+    expect(seen).toEqual(['SIGHUP']);
+    expect(daemon.coordinator.isShutdown()).toBe(false);
+    daemon.shutdown();
+    await time.until(exit);
+  });
+
+  it('neither handles signals nor sets the exit code without signals', async () => {
+    const { builder, time, proc } = virtualDaemon();
+    const daemon = builder.withoutSignals().withTask('bad', () => {
+      throw new Error('x');
+    }).build();
+    const exit = await time.until(daemon.run());
+    expect(exit.exitCode).toBe(1);
+    expect(proc.exitCode).toBeUndefined();
+    expect(proc.listening()).toEqual([]);
+  });
+
+  it('replays the latest state and phase to late subscribers', async () => {
+    const { builder, time } = virtualDaemon();
+    const daemon = builder.withTask('a', cooperative(time)).build();
+    const exit = daemon.run();
+    await time.advance(1);
+    const seen: string[] = [];
+    daemon.state$.subscribe((s) => seen.push(`${s.phase}:${s.counts.running}`));
+    daemon.phase$.subscribe((p) => seen.push(p));
+    expect(seen).toEqual(['running:1', 'running']);
+    daemon.shutdown();
+    await time.until(exit);
+    expect(daemon.snapshot().subsystems.map((s) => s.state)).toEqual(['stopped']);
+  });
+
+  it('delivers events in one order to every subscriber, even when one reacts synchronously', async () => {
+    const { builder, time } = virtualDaemon();
+    const daemon = builder.withTask('a', cooperative(time)).withTask('b', cooperative(time)).build();
+    const first: string[] = [];
+    const second: string[] = [];
+    daemon.events$.subscribe((e) => {
+      first.push(e.type === 'state-changed' ? `${e.name}>${e.state}` : e.type);
+      if (e.type === 'state-changed' && e.name === 'b' && e.state === 'running') daemon.shutdown();
+    });
+    daemon.events$.subscribe((e) => second.push(e.type === 'state-changed' ? `${e.name}>${e.state}` : e.type));
+    await time.until(daemon.run());
+    expect(second).toEqual(first);
+    expect(first.indexOf('b>running')).toBeLessThan(first.indexOf('shutdown-initiated'));
+  });
+
+  describe('misuse', () => {
+    it('rejects a second run()', async () => {
+      const { builder, time } = virtualDaemon();
+      const daemon = builder.build();
+      await time.until(daemon.run());
+      await expect(daemon.run()).rejects.toMatchObject({ kind: 'invalid-state', code: ErrorCode.DaemonAlreadyRunning });
+    });
+
+    it('rejects builder calls after build()', () => {
+      const { builder } = virtualDaemon();
+      builder.build();
+      expect(() => builder.withTask('late', () => {})).toThrow(
+        expect.objectContaining({ code: ErrorCode.BuilderConsumed, kind: 'invalid-state' }),
+      );
+    });
+
+    it('rejects duplicate names, in the builder and in the manager', () => {
+      const { builder } = virtualDaemon();
+      builder.withTask('x', () => {});
+      expect(() => builder.withTask('x', () => {})).toThrow(
+        expect.objectContaining({ code: ErrorCode.SubsystemDuplicateName, subsystem: 'x' }),
+      );
+      const daemon = builder.build();
+      expect(() => daemon.manager.registerFn('x', () => {})).toThrow(DaemonError);
+    });
+
+    it('rejects malformed subsystems and policies with a config error', () => {
+      const { builder } = virtualDaemon();
+      expect(() => builder.withTask('', () => {})).toThrow(/non-empty string name/);
+      expect(() => builder.withTask('t', 42 as never)).toThrow(/must be a function/);
+      expect(() => builder.withTask('t', () => {}, { restartPolicy: { kind: 'maybe' } as never })).toThrow(
+        expect.objectContaining({ kind: 'config', code: ErrorCode.ConfigInvalidRestartPolicy }),
+      );
+      expect(() => builder.withTask('t', () => {}, { onFailure: 'ignore' as never })).toThrow(/onFailure/);
+    });
+
+    it('rejects a hand-made config with timeouts out of order, and sets exit code 78', async () => {
+      const { builder, proc } = virtualDaemon({
+        ...Config.default(),
+        shutdown: { graceful: 5000, force: 4000, kill: 6000, drain: 0 },
+      });
+      await expect(builder.run()).rejects.toMatchObject({ kind: 'config', code: ErrorCode.ConfigTimeoutOrder });
+      expect(proc.exitCode).toBe(78);
+    });
+  });
+});
