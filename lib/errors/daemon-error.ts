@@ -89,15 +89,15 @@ export interface DaemonErrorJSON {
  */
 export class DaemonError extends Error {
   /** The area of the failure. */
-  readonly kind: ErrorKind;
+  declare readonly kind: ErrorKind;
   /** The stable numeric code (see {@link (ErrorCode:variable)}). */
-  readonly code: ErrorCode;
+  declare readonly code: ErrorCode;
   /** The subsystem concerned, when there is one. */
-  readonly subsystem?: string;
+  declare readonly subsystem?: string;
   /** The operation concerned, when there is one. */
-  readonly operation?: string;
+  declare readonly operation?: string;
   /** The exceeded time limit in ms, for timeouts. */
-  readonly timeoutMs?: number;
+  declare readonly timeoutMs?: number;
 
   constructor(kind: ErrorKind, message: string, options: DaemonErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -288,7 +288,11 @@ class Draft {
 
   count(state: SubsystemState, by: number): void {
     if (!this.countsOwned) {
-      this.counts = { ...this.counts };
+      const c = this.counts;
+      this.counts = {
+        starting: c.starting, running: c.running, stopping: c.stopping,
+        stopped: c.stopped, failed: c.failed, restarting: c.restarting,
+      };
       this.countsOwned = true;
     }
     (this.counts as Record<SubsystemState, number>)[state] += by;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { BehaviorSubject, type Observable, Subject, type Subscription, map, merge, mergeAll, scan } from 'rxjs';
+import { BehaviorSubject, type Observable, Subject, type Subscription, map, mergeAll, scan } from 'rxjs';
 import type { Config } from '../config/config.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
@@ -63,9 +63,12 @@ export class DaemonCore implements RunnerHost {
     this.#state = initialKernelState();
     this.state$ = new BehaviorSubject(this.#state);
     const changes = this.coordinator.changes$.pipe(map(changeFact));
-    this.#subscription = merge(this.#facts, changes, this.#sources.pipe(mergeAll()))
-      .pipe(serialize(), scan(reduce, this.#state))
+    // One merge of every source: direct facts, the coordinator's changes, and each lifecycle as it is added.
+    this.#subscription = this.#sources
+      .pipe(mergeAll(), serialize(), scan(reduce, this.#state))
       .subscribe((state) => this.#apply(state));
+    this.#sources.next(this.#facts);
+    this.#sources.next(changes);
   }
 
   /** The latest kernel state. */

@@ -8,7 +8,7 @@ import type { ShutdownReason } from '../kernel/shutdown.js';
 import type { Clock } from './clock.js';
 import type { RestartQueue } from './restart-queue.js';
 import type { ShutdownCoordinator } from './shutdown-coordinator.js';
-import { type ShutdownHandle, cancelHandle, forceHandle } from './shutdown-handle.js';
+import { type HandleHooks, type ShutdownHandle, cancelHandle, forceHandle } from './shutdown-handle.js';
 import { type SubsystemSpec, isObservable, isThenable } from './subsystem.js';
 
 /** What a runner needs from its daemon. @internal */
@@ -52,6 +52,11 @@ export class Runner {
   #cancelTimer: (() => void) | undefined;
   #settled = false;
   #logger: Logger | undefined;
+  /** One hooks object for every handle of this subsystem: a run costs no closures. */
+  readonly #hooks: HandleHooks;
+  /** The last failure, reused when the same value is thrown again (a storm costs one wrapper). */
+  #lastCause: unknown;
+  #lastFailure: DaemonError | undefined;
 
   constructor(
     readonly id: SubsystemId,
@@ -60,6 +65,17 @@ export class Runner {
   ) {
     this.#host = host;
     this.#next = new Observable<void>((waiter) => this.#await(waiter));
+    this.#hooks = {
+      requestShutdown: (reason) => host.coordinator.initiateShutdown(reason),
+      now: () => host.clock.now(),
+      logger: () => this.logger,
+      onCancel: (handle) => {
+        if (this.#run?.handle === handle) this.#onCancel(this.#run);
+      },
+      onReady: (handle) => {
+        if (this.#run?.handle === handle) this.#onReady(this.#run);
+      },
+    };
     this.#lifecycle = new Observable<Fact>((subscriber) => this.#start(subscriber)).pipe(
       repeat({ delay: () => this.#next }),
     );
@@ -139,13 +155,7 @@ export class Runner {
     }
     const run = new Run(subscriber);
     this.#run = run;
-    run.handle = host.coordinator.openHandle(this.spec.name, {
-      requestShutdown: (reason) => host.coordinator.initiateShutdown(reason),
-      now: () => host.clock.now(),
-      logger: () => this.logger,
-      onCancel: () => this.#onCancel(run),
-      onReady: () => this.#onReady(run),
-    });
+    run.handle = host.coordinator.openHandle(this.spec.name, this.#hooks);
     subscriber.next({ type: 'start', id: this.id, at: host.clock.now(), time: Date.now() });
     let result: unknown;
     try {
@@ -194,9 +204,17 @@ export class Runner {
     const clock = this.#host.clock;
     const fact: Fact = clean
       ? { type: 'ended', id: this.id, random: Math.random(), at: clock.now(), time: Date.now() }
-      : { type: 'ended', id: this.id, error: failure(this.spec.name, error), random: Math.random(), at: clock.now(), time: Date.now() };
+      : { type: 'ended', id: this.id, error: this.#failure(error), random: Math.random(), at: clock.now(), time: Date.now() };
     run.subscriber.next(fact);
     run.subscriber.complete();
+  }
+
+  #failure(error: unknown): DaemonError {
+    if (error !== this.#lastCause || this.#lastFailure === undefined) {
+      this.#lastCause = error;
+      this.#lastFailure = failure(this.spec.name, error);
+    }
+    return this.#lastFailure;
   }
 
   #onCancel(run: Run): void {
@@ -284,9 +302,19 @@ export class Runner {
 
 const NOOP = (): void => {};
 
-/** A subsystem's failure as a `DaemonError` whose cause is the thrown value. */
+/**
+ * A subsystem's failure as a `DaemonError` whose cause is the thrown value.
+ * The wrapper takes no stack trace of its own — the cause carries the one
+ * that matters — which keeps a restart storm from paying for two per failure.
+ */
 function failure(name: string, error: unknown): DaemonError {
-  return DaemonError.subsystem(name, `subsystem "${name}" failed: ${causeMessage(error)}`, { cause: error });
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new DaemonError('subsystem', `subsystem "${name}" failed: ${causeMessage(error)}`, { cause: error, subsystem: name });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** An abort caused by cancellation (our signal's reason, or Node's AbortError) is a clean stop. */

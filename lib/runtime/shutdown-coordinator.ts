@@ -15,6 +15,7 @@ import {
 import type { ShutdownPhase, ShutdownReason } from '../kernel/shutdown.js';
 import { Clock } from './clock.js';
 import { silentLogger } from './silent-logger.js';
+import { HandleList } from './handle-list.js';
 import { type HandleHooks, ShutdownHandle, cancelHandle, forceHandle } from './shutdown-handle.js';
 
 /**
@@ -86,7 +87,7 @@ export class ShutdownCoordinator {
   #ladder: Ladder;
   #reason: ShutdownReason | undefined;
   #stoppedAt: number | undefined;
-  readonly #live = new Set<ShutdownHandle>();
+  readonly #live = new HandleList();
   #total = 0;
   #done = 0;
   #forced = 0;
@@ -307,9 +308,9 @@ export class ShutdownCoordinator {
     this.#changes.next({ type: 'phase', phase, at });
     if (phase === 'graceful') {
       const deadline = this.#graceDeadline();
-      for (const h of [...this.#live]) cancelHandle(h, this.#reason as ShutdownReason, at, deadline);
+      for (const h of this.#live.toArray()) cancelHandle(h, this.#reason as ShutdownReason, at, deadline);
     } else if (phase === 'force') {
-      for (const h of [...this.#live]) if (forceHandle(h)) this.#forced++;
+      for (const h of this.#live.toArray()) if (forceHandle(h)) this.#forced++;
     }
     this.#phase$.next(phase);
   }

@@ -61,6 +61,8 @@ export let isHandleReady: (handle: ShutdownHandle) => boolean;
 export class ShutdownHandle {
   /** The subsystem's name. */
   readonly name: string;
+  /** The handle's place in its coordinator's list of live handles. @internal */
+  _listNode: unknown = undefined;
   #hooks: HandleHooks;
   #state = LIVE;
   #ready = false;

@@ -1,3 +1,4 @@
+import type { DaemonEvent } from '../../lib/kernel/events.js';
 import { describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
 import { DaemonError } from '../../lib/errors/daemon-error.js';
@@ -159,7 +160,7 @@ describe('Daemon', () => {
   it('abandons stragglers at the force deadline, resolves run(), and exits 124 at the kill deadline', async () => {
     const { builder, time, proc } = virtualDaemon(ladder(100, 200, 300));
     const daemon = builder.withTask('stuck', () => new Promise(() => {})).withTask('fine', cooperative(time)).build();
-    const events = [] as Parameters<Parameters<typeof daemon.events$.subscribe>[0]>[0][];
+    const events: DaemonEvent[] = [];
     daemon.events$.subscribe((e) => events.push(e));
     const exit = daemon.run();
     await time.advance(1);
@@ -188,7 +189,7 @@ describe('Daemon', () => {
         cancelledAt = time.now();
       })
       .build();
-    const events = [] as Parameters<Parameters<typeof daemon.events$.subscribe>[0]>[0][];
+    const events: DaemonEvent[] = [];
     daemon.events$.subscribe((e) => events.push(e));
     const exit = daemon.run();
     await time.advance(10);
@@ -227,7 +228,7 @@ describe('Daemon', () => {
         throw new Error('after ready');
       })
       .build();
-    const events = [] as Parameters<Parameters<typeof daemon.events$.subscribe>[0]>[0][];
+    const events: DaemonEvent[] = [];
     daemon.events$.subscribe((e) => events.push(e));
     const exit = daemon.run();
     await time.advance(1);
