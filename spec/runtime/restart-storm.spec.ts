@@ -6,6 +6,7 @@ import { Daemon } from '../../lib/runtime/daemon.js';
 describe('restart storm', () => {
   it('survives 1,000,000 synchronous failures under Always without growing the stack, and timers still run', async () => {
     const N = 1_000_000;
+    const failure = new Error('sync failure');
     let runs = 0;
     let ticks = 0;
     const interval = setInterval(() => ticks++, 1);
@@ -18,7 +19,7 @@ describe('restart storm', () => {
           h.requestShutdown();
           return;
         }
-        throw new Error('sync failure');
+        throw failure;
       }, { restartPolicy: RestartPolicy.Always })
       .build();
     daemon.events$.subscribe(() => events++);
