@@ -38,9 +38,10 @@ function positiveMs(value: unknown, setter: string): number {
  * and what it expects.
  *
  * @remarks
- * The shutdown timeouts must keep `shutdownTimeout < forceShutdownTimeout <
- * killTimeout`: each setter checks that against the timeouts set explicitly
- * so far, and `build()` checks the final triple, defaults included.
+ * The shutdown timeouts must keep graceful \< force \< kill
+ * (`shutdownTimeout`, `forceShutdownTimeout`, `killTimeout`): each setter
+ * checks that against the timeouts set explicitly so far, and `build()`
+ * checks the final triple, defaults included.
  *
  * @example
  * ```ts

@@ -56,10 +56,6 @@ export type RestartPolicy =
 /** The default `resetAfter`, in ms: a run this long resets the attempt count. */
 export const DEFAULT_RESET_AFTER = 60_000;
 
-function backoff(options: ExponentialBackoffOptions): ExponentialBackoffPolicy {
-  return validateRestartPolicy({ kind: 'exponential-backoff', jitter: 0, resetAfter: DEFAULT_RESET_AFTER, ...options });
-}
-
 /**
  * Constructors of {@link (RestartPolicy:type)} values.
  *
@@ -81,7 +77,10 @@ export const RestartPolicy = Object.freeze({
   /** Restart after a failure, at once. */
   OnFailure: Object.freeze({ kind: 'on-failure' }) as RestartPolicy,
   /** Restart after a failure with capped exponential delays; throws `DaemonError` (config) on bad options. */
-  exponentialBackoff: backoff,
+  exponentialBackoff(options: ExponentialBackoffOptions): ExponentialBackoffPolicy {
+    const policy = { kind: 'exponential-backoff', jitter: 0, resetAfter: DEFAULT_RESET_AFTER, ...options };
+    return validateRestartPolicy(policy) as ExponentialBackoffPolicy;
+  },
 });
 
 function bad(message: string): DaemonError {
@@ -108,8 +107,6 @@ function positiveInt(value: unknown, field: string): number {
  * ```
  * @public
  */
-export function validateRestartPolicy<P extends RestartPolicy>(policy: P): P;
-export function validateRestartPolicy(policy: unknown): RestartPolicy;
 export function validateRestartPolicy(policy: unknown): RestartPolicy {
   if (typeof policy !== 'object' || policy === null) {
     throw bad(`expected an object such as RestartPolicy.Always, got ${String(policy)}`);

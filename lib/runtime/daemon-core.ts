@@ -13,7 +13,7 @@ import { Clock } from './clock.js';
 import { RestartQueue } from './restart-queue.js';
 import { Runner, type RunnerHost } from './runner.js';
 import { serialize } from './serialize.js';
-import { type CoordinatorChange, ShutdownCoordinator } from './shutdown-coordinator.js';
+import { type CoordinatorChange, ShutdownCoordinator, configureCoordinator } from './shutdown-coordinator.js';
 import type { SubsystemSpec } from './subsystem.js';
 import type { SchedulerLike } from 'rxjs';
 
@@ -53,12 +53,8 @@ export class DaemonCore implements RunnerHost {
   ) {
     this.clock = new Clock(scheduler);
     const { graceful, force, kill, drain } = config.shutdown;
-    this.coordinator = new ShutdownCoordinator(graceful, force, kill, scheduler, {
-      drain,
-      autoComplete: false,
-      onKillDeadline,
-      logger,
-    });
+    this.coordinator = new ShutdownCoordinator(graceful, force, kill, scheduler);
+    configureCoordinator(this.coordinator, { drain, autoComplete: false, onKillDeadline, logger });
     this.#log = new LifecycleLog(logger, this.clock);
     this.#state = initialKernelState();
     this.state$ = new BehaviorSubject(this.#state);

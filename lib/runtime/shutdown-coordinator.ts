@@ -57,6 +57,9 @@ export interface CoordinatorOptions {
   readonly logger?: Logger;
 }
 
+/** Gives a coordinator the daemon's options (before any shutdown). @internal */
+export let configureCoordinator: (coordinator: ShutdownCoordinator, options: CoordinatorOptions) => void;
+
 /**
  * Runs the shutdown ladder — `graceful → force → kill` on absolute deadlines
  * measured from one clock — and the handles it cancels.
@@ -83,7 +86,7 @@ export interface CoordinatorOptions {
  */
 export class ShutdownCoordinator {
   readonly #clock: Clock;
-  readonly #options: CoordinatorOptions;
+  #options: CoordinatorOptions = {};
   #ladder: Ladder;
   #reason: ShutdownReason | undefined;
   #stoppedAt: number | undefined;
@@ -105,14 +108,20 @@ export class ShutdownCoordinator {
    * @param forceMs - the force deadline (greater than `gracefulMs`)
    * @param killMs - the kill deadline (greater than `forceMs`)
    * @param scheduler - the scheduler of every timer (default: real time)
-   * @param options - internal options of the daemon
    */
-  constructor(gracefulMs: number, forceMs: number, killMs: number, scheduler?: SchedulerLike, options?: CoordinatorOptions) {
+  constructor(gracefulMs: number, forceMs: number, killMs: number, scheduler?: SchedulerLike) {
     validateMs(gracefulMs, forceMs, killMs, 'new ShutdownCoordinator()');
     this.#clock = new Clock(scheduler);
-    this.#options = options ?? {};
-    this.#ladder = initialLadder({ graceful: gracefulMs, force: forceMs, kill: killMs, drain: options?.drain ?? 0 });
+    this.#ladder = initialLadder({ graceful: gracefulMs, force: forceMs, kill: killMs, drain: 0 });
     this.#phase$ = new BehaviorSubject<ShutdownPhase>('running');
+  }
+
+  static {
+    configureCoordinator = (coordinator, options) => {
+      coordinator.#options = options;
+      const t = coordinator.#ladder.timeouts;
+      coordinator.#ladder = { ...coordinator.#ladder, timeouts: { ...t, drain: options.drain ?? t.drain } };
+    };
   }
 
   /** The current phase, replayed to new subscribers, then every phase entered. */

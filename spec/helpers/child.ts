@@ -12,7 +12,12 @@ export interface Child {
 
 /** Starts `spec/e2e/fixtures/<file>` under tsx with `args`. */
 export function spawnFixture(file: string, args: string[]): Child {
-  const path = fileURLToPath(new URL(`../e2e/fixtures/${file}`, import.meta.url));
+  return spawnTs(fileURLToPath(new URL(`../e2e/fixtures/${file}`, import.meta.url)), args);
+}
+
+/** Starts the TypeScript program at `path` (relative to the project root, or absolute) under tsx. */
+export function spawnTs(path: string, args: string[] = []): Child {
+  path = path.startsWith('/') ? path : fileURLToPath(new URL(`../../${path}`, import.meta.url));
   const proc = spawn(process.execPath, ['--import', 'tsx', path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
