@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import ts from 'typescript';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'temp', 'examples');
@@ -51,3 +52,24 @@ try {
   process.exit(1);
 }
 console.log(`TSDoc examples: ${files.length} compiled`);
+
+// Every public export carries a release tag and an example.
+const entry = join(root, 'lib', 'index.ts');
+const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022 });
+const checker = program.getTypeChecker();
+const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+const missing: string[] = [];
+for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+  const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+  const tags = new Set(symbol.getJsDocTags(checker).map((t) => t.name));
+  const lacks = [
+    ...(tags.has('example') ? [] : ['@example']),
+    ...(['public', 'beta', 'internal', 'alpha'].some((t) => tags.has(t)) ? [] : ['a release tag']),
+  ];
+  if (lacks.length > 0) missing.push(`${exported.name} (${lacks.join(', ')})`);
+}
+if (missing.length > 0) {
+  console.error(`TSDoc: ${missing.length} public export(s) lack documentation:\n  ${missing.join('\n  ')}`);
+  process.exit(1);
+}
+console.log('TSDoc: every public export has a release tag and an example');

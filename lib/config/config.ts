@@ -2,12 +2,26 @@ import { ConfigBuilder, freezeConfig } from './config-builder.js';
 
 /**
  * Log levels, from the most verbose.
+ * @example
+ * ```ts
+ * import { Config, type LogLevel } from 'proc-daemon';
+ *
+ * const level: LogLevel = 'debug';
+ * Config.builder().logLevel(level).build();
+ * ```
  * @public
  */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
 /**
  * `[logging]`: where and how the daemon logs.
+ * @example
+ * ```ts
+ * import { Config, type LoggingConfig } from 'proc-daemon';
+ *
+ * const logging: LoggingConfig = Config.default().logging;
+ * console.log(logging.level, logging.json); // info true
+ * ```
  * @public
  */
 export interface LoggingConfig {
@@ -27,6 +41,13 @@ export interface LoggingConfig {
 /**
  * `[shutdown]`: the ladder's deadlines in ms, counted from the start of the
  * `graceful` phase; `drain` delays that start (readiness drops first).
+ * @example
+ * ```ts
+ * import { Config, type ShutdownConfig } from 'proc-daemon';
+ *
+ * const shutdown: ShutdownConfig = Config.default().shutdown;
+ * console.log(shutdown.graceful, shutdown.force, shutdown.kill, shutdown.drain); // 30000 45000 60000 0
+ * ```
  * @public
  */
 export interface ShutdownConfig {
@@ -38,6 +59,13 @@ export interface ShutdownConfig {
 
 /**
  * `[performance]`: tuning hints.
+ * @example
+ * ```ts
+ * import { Config, type PerformanceConfig } from 'proc-daemon';
+ *
+ * const performance: PerformanceConfig = Config.builder().workerThreads(4).build().performance;
+ * console.log(performance.workerThreads); // 4
+ * ```
  * @public
  */
 export interface PerformanceConfig {
@@ -51,6 +79,13 @@ export interface PerformanceConfig {
 
 /**
  * `[monitoring]`: metrics, resource tracking and health checks.
+ * @example
+ * ```ts
+ * import { Config, type MonitoringConfig } from 'proc-daemon';
+ *
+ * const monitoring: MonitoringConfig = Config.default().monitoring;
+ * console.log(monitoring.healthCheckIntervalMs, monitoring.healthCheckFailures); // 5000 3
+ * ```
  * @public
  */
 export interface MonitoringConfig {

@@ -2,6 +2,14 @@ import { ErrorCode } from './error-code.js';
 
 /**
  * What went wrong, by area. Each kind owns a range of {@link (ErrorCode:variable)}.
+ * @example
+ * ```ts
+ * import { DaemonError, type ErrorKind } from 'proc-daemon';
+ *
+ * function kindOf(err: unknown): ErrorKind | 'other' {
+ *   return err instanceof DaemonError ? err.kind : 'other';
+ * }
+ * ```
  * @public
  */
 export type ErrorKind =
@@ -33,6 +41,13 @@ const RETRYABLE: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['io', 'runtime', '
 
 /**
  * Options of the {@link DaemonError} constructor and its per-kind factories.
+ * @example
+ * ```ts
+ * import { DaemonError, type DaemonErrorOptions, ErrorCode } from 'proc-daemon';
+ *
+ * const options: DaemonErrorOptions = { code: ErrorCode.SubsystemInvalid, subsystem: 'db' };
+ * const err = new DaemonError('subsystem', 'db: bad definition', options);
+ * ```
  * @public
  */
 export interface DaemonErrorOptions {
@@ -50,6 +65,13 @@ export interface DaemonErrorOptions {
 
 /**
  * The JSON shape of a {@link DaemonError}: plain data, safe to log or send.
+ * @example
+ * ```ts
+ * import { DaemonError, type DaemonErrorJSON } from 'proc-daemon';
+ *
+ * const json: DaemonErrorJSON = DaemonError.ioWithSource('read failed', new Error('eof')).toJSON();
+ * console.log(JSON.stringify(json)); // {"name":"DaemonError","kind":"io","code":5000,...,"cause":"eof"}
+ * ```
  * @public
  */
 export interface DaemonErrorJSON {

@@ -5,6 +5,14 @@ import type { SubsystemState } from './subsystem-state.js';
 
 /**
  * The id of a registered subsystem: an opaque number, unique within its daemon.
+ * @example
+ * ```ts
+ * import { Daemon, type SubsystemId } from 'proc-daemon';
+ *
+ * const daemon = Daemon.new().build();
+ * const id: SubsystemId = daemon.manager.registerFn('worker', (h) => h.cancelled());
+ * console.log(daemon.manager.getSubsystemMetadata(id)?.name); // worker
+ * ```
  * @public
  */
 export type SubsystemId = number & { readonly __brand: 'SubsystemId' };
@@ -13,6 +21,13 @@ export type SubsystemId = number & { readonly __brand: 'SubsystemId' };
  * What `failed` for good means for the daemon: `'shutdown'` (the default)
  * shuts the daemon down with reason `error`; `'isolate'` leaves the
  * subsystem `failed` and the daemon runs on.
+ * @example
+ * ```ts
+ * import { Daemon, type FailurePolicy } from 'proc-daemon';
+ *
+ * const onFailure: FailurePolicy = 'isolate'; // a failure of this task leaves the daemon running
+ * Daemon.new().withTask('optional', async () => {}, { onFailure });
+ * ```
  * @public
  */
 export type FailurePolicy = 'shutdown' | 'isolate';
@@ -53,6 +68,12 @@ export interface SubsystemMetadata {
 /**
  * Fields every daemon event carries: `at` (the daemon scheduler's `now()`)
  * and `time` (wall clock, epoch ms).
+ * @example
+ * ```ts
+ * import { Daemon } from 'proc-daemon';
+ *
+ * Daemon.new().build().events$.subscribe(({ at, time }) => console.log(new Date(time).toISOString(), at.toFixed(1)));
+ * ```
  * @public
  */
 export interface EventTime {
@@ -90,6 +111,13 @@ export interface SubsystemEvent extends EventTime {
 
 /**
  * A handled OS signal.
+ * @example
+ * ```ts
+ * import { Daemon, type SignalEvent } from 'proc-daemon';
+ *
+ * const daemon = Daemon.new().build();
+ * daemon.signals$.subscribe((e: SignalEvent) => console.log(`${e.signal} (${e.signo})`));
+ * ```
  * @public
  */
 export interface SignalEvent extends EventTime {
@@ -100,6 +128,15 @@ export interface SignalEvent extends EventTime {
 
 /**
  * Shutdown began.
+ * @example
+ * ```ts
+ * import { Daemon, type ShutdownInitiatedEvent } from 'proc-daemon';
+ * import { filter } from 'rxjs';
+ *
+ * Daemon.new().build().events$
+ *   .pipe(filter((e): e is ShutdownInitiatedEvent => e.type === 'shutdown-initiated'))
+ *   .subscribe((e) => console.log('stopping because', e.reason.kind));
+ * ```
  * @public
  */
 export interface ShutdownInitiatedEvent extends EventTime {
@@ -110,6 +147,15 @@ export interface ShutdownInitiatedEvent extends EventTime {
 /**
  * The daemon entered a phase of the shutdown ladder (one event per phase
  * after `running`, in ladder order).
+ * @example
+ * ```ts
+ * import { Daemon, type PhaseEvent } from 'proc-daemon';
+ * import { filter } from 'rxjs';
+ *
+ * Daemon.new().build().events$
+ *   .pipe(filter((e): e is PhaseEvent => e.type === 'phase'))
+ *   .subscribe((e) => console.log('phase', e.phase));
+ * ```
  * @public
  */
 export interface PhaseEvent extends EventTime {

@@ -40,6 +40,13 @@ export class SubsystemRecord implements SubsystemMetadata {
 
 /**
  * How many subsystems are in each state.
+ * @example
+ * ```ts
+ * import { Daemon, type StateCounts } from 'proc-daemon';
+ *
+ * const daemon = Daemon.new().build();
+ * daemon.state$.subscribe(({ counts }: { counts: StateCounts }) => console.log(counts.running, counts.failed));
+ * ```
  * @public
  */
 export type StateCounts = Readonly<Record<SubsystemState, number>>;

@@ -3,6 +3,13 @@ import { ErrorCode } from '../errors/error-code.js';
 
 /**
  * Options of {@link (RestartPolicy:variable).exponentialBackoff}. All durations in ms.
+ * @example
+ * ```ts
+ * import { type ExponentialBackoffOptions, RestartPolicy } from 'proc-daemon';
+ *
+ * const options: ExponentialBackoffOptions = { initialDelay: 500, maxDelay: 30_000, maxAttempts: 8, jitter: 0.2 };
+ * const policy = RestartPolicy.exponentialBackoff(options);
+ * ```
  * @public
  */
 export interface ExponentialBackoffOptions {
@@ -20,6 +27,13 @@ export interface ExponentialBackoffOptions {
 
 /**
  * The restart policy `exponential-backoff`, as plain data.
+ * @example
+ * ```ts
+ * import { type ExponentialBackoffPolicy, RestartPolicy } from 'proc-daemon';
+ *
+ * const policy: ExponentialBackoffPolicy = RestartPolicy.exponentialBackoff({ initialDelay: 100, maxDelay: 800, maxAttempts: 3 });
+ * console.log(policy.resetAfter); // 60000 (the default)
+ * ```
  * @public
  */
 export interface ExponentialBackoffPolicy {

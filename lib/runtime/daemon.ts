@@ -19,6 +19,13 @@ import { SubsystemManager } from './subsystem-manager.js';
 
 /**
  * How a daemon ended: what `run()` resolves.
+ * @example
+ * ```ts
+ * import { Daemon, type DaemonExit } from 'proc-daemon';
+ *
+ * const exit: DaemonExit = await Daemon.new().withTask('job', async () => {}).run();
+ * console.log(exit.reason.kind, exit.exitCode, exit.failed.length); // completed 0 0
+ * ```
  * @public
  */
 export interface DaemonExit {

@@ -20,6 +20,14 @@ import { type HandleHooks, ShutdownHandle, cancelHandle, forceHandle } from './s
 
 /**
  * Counters of a shutdown.
+ * @example
+ * ```ts
+ * import { Daemon, type ShutdownStats } from 'proc-daemon';
+ *
+ * const exit = await Daemon.new().withTask('a', (h) => h.cancelled()).withoutSignals().run();
+ * const stats: ShutdownStats = exit.stats;
+ * console.log(stats.phase, stats.durationMs);
+ * ```
  * @public
  */
 export interface ShutdownStats {

@@ -9,6 +9,14 @@ import { type Subsystem, type TaskFn, type TaskOptions, checkSubsystem, taskSubs
 
 /**
  * Counters over a daemon's subsystems.
+ * @example
+ * ```ts
+ * import { Daemon } from 'proc-daemon';
+ *
+ * const daemon = Daemon.new().withTask('a', (h) => h.cancelled()).build();
+ * const { total, byState, restarts } = daemon.manager.getStats();
+ * console.log(total, byState.stopped, restarts); // 1 1 0
+ * ```
  * @public
  */
 export interface SubsystemStats {

@@ -9,6 +9,15 @@ import type { ShutdownHandle } from './shutdown-handle.js';
  * What a subsystem's `run` returns: a Promise (the run ends when it
  * settles), an Observable (it ends when it completes or errors, and is
  * unsubscribed when cancelled), or nothing (it ends at once, ok).
+ * @example
+ * ```ts
+ * import { type RunResult, type ShutdownHandle } from 'proc-daemon';
+ * import { interval } from 'rxjs';
+ *
+ * const asPromise = (h: ShutdownHandle): RunResult => h.cancelled();
+ * const asObservable = (): RunResult => interval(1000);
+ * const fireAndForget = (): RunResult => undefined;
+ * ```
  * @public
  */
 export type RunResult = PromiseLike<unknown> | Observable<unknown> | void;
@@ -49,12 +58,28 @@ export interface Subsystem {
 
 /**
  * A task's run function: a subsystem given as a function.
+ * @example
+ * ```ts
+ * import { Daemon, type TaskFn } from 'proc-daemon';
+ *
+ * const worker: TaskFn = async (shutdown) => {
+ *   await shutdown.cancelled();
+ * };
+ * Daemon.new().withTask('worker', worker);
+ * ```
  * @public
  */
 export type TaskFn = (shutdown: ShutdownHandle) => RunResult;
 
 /**
  * Options of a task.
+ * @example
+ * ```ts
+ * import { Daemon, RestartPolicy, type TaskOptions } from 'proc-daemon';
+ *
+ * const options: TaskOptions = { restartPolicy: RestartPolicy.OnFailure, onFailure: 'isolate', healthCheck: () => true };
+ * Daemon.new().withTask('worker', (h) => h.cancelled(), options);
+ * ```
  * @public
  */
 export interface TaskOptions {

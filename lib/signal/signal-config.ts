@@ -5,12 +5,26 @@ import { signalDescription, signalName, signalNumber } from './signal-descriptio
 /**
  * What a handled signal does: start shutdown, reload the config, or only
  * appear on `signals$`.
+ * @example
+ * ```ts
+ * import { SignalConfig, type SignalRole } from 'proc-daemon';
+ *
+ * const roles: SignalRole[] = [...SignalConfig.new('linux').bindings.values()].map((b) => b.role);
+ * console.log(roles); // ['shutdown', 'shutdown', 'shutdown', 'reload']
+ * ```
  * @public
  */
 export type SignalRole = 'shutdown' | 'reload' | 'notify';
 
 /**
  * One handled signal.
+ * @example
+ * ```ts
+ * import { SignalConfig, type SignalBinding } from 'proc-daemon';
+ *
+ * const hup: SignalBinding | undefined = SignalConfig.new('linux').get('SIGHUP');
+ * console.log(hup?.role); // reload
+ * ```
  * @public
  */
 export interface SignalBinding {
