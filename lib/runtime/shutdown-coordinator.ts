@@ -16,7 +16,7 @@ import type { ShutdownPhase, ShutdownReason } from '../kernel/shutdown.js';
 import { Clock } from './clock.js';
 import { silentLogger } from './silent-logger.js';
 import { HandleList } from './handle-list.js';
-import { type HandleHooks, ShutdownHandle, cancelHandle, forceHandle } from './shutdown-handle.js';
+import { type HandleHooks, ShutdownHandle, cancelHandle, forceHandle, retimeHandle } from './shutdown-handle.js';
 
 /**
  * Counters of a shutdown.
@@ -108,6 +108,9 @@ export class ShutdownCoordinator {
   readonly #phase$: BehaviorSubject<ShutdownPhase>;
   readonly #changes = new Subject<CoordinatorChange>();
   readonly #killReached = new Subject<void>();
+  /** Phases entered so far: a wait that starts late still knows which deadlines were missed. */
+  readonly #reached = new Set<ShutdownPhase>(['running']);
+  #killPassed = false;
   #stepping = false;
   readonly #pending: LadderInput[] = [];
 
@@ -249,6 +252,8 @@ export class ShutdownCoordinator {
   /** Resolves when shutdown completes before the kill deadline; rejects (timeout) at the kill deadline. */
   waitForKillShutdown(): Promise<void> {
     return new Promise((resolve, reject) => {
+      const fail = (): void => reject(this.#timeout('kill shutdown', this.#ladder.timeouts.kill));
+      if (this.#killPassed) return fail();
       const subs = [
         this.#phase$.subscribe((phase) => {
           if (phase !== 'stopped') return;
@@ -256,7 +261,7 @@ export class ShutdownCoordinator {
           queueMicrotask(() => subs.forEach((s) => s.unsubscribe()));
         }),
         this.#killReached.subscribe(() => {
-          reject(this.#timeout('kill shutdown', this.#ladder.timeouts.kill));
+          fail();
           subs.forEach((s) => s.unsubscribe());
         }),
       ];
@@ -292,7 +297,11 @@ export class ShutdownCoordinator {
     validateMs(gracefulMs, forceMs, killMs, 'updateTimeouts()');
     const drain = drainMs ?? this.#ladder.timeouts.drain;
     this.#step({ type: 'retime', timeouts: { graceful: gracefulMs, force: forceMs, kill: killMs, drain } });
-    if (this.#reason !== undefined) this.#step({ type: 'tick', at: this.#clock.now() });
+    if (this.#reason === undefined) return;
+    // Handles cancelled by this shutdown follow its new graceful deadline (a single subsystem's stop keeps its own).
+    const deadline = this.#graceDeadline();
+    for (const h of this.#live.toArray()) if (h.shutdownReason() === this.#reason) retimeHandle(h, deadline);
+    this.#step({ type: 'tick', at: this.#clock.now() });
   }
 
   #step(input: LadderInput): ReturnType<typeof stepLadder> {
@@ -322,6 +331,7 @@ export class ShutdownCoordinator {
 
   #enter(phase: ShutdownPhase): void {
     const at = this.#clock.now();
+    this.#reached.add(phase);
     this.#changes.next({ type: 'phase', phase, at });
     if (phase === 'graceful') {
       const deadline = this.#graceDeadline();
@@ -357,6 +367,7 @@ export class ShutdownCoordinator {
         () => {
           this.#cancelKillTimer = undefined;
           if (this.#ladder.phase === 'stopped' && this.#clean) return;
+          this.#killPassed = true;
           this.#killReached.next();
           this.#options.onKillDeadline?.();
         },
@@ -373,8 +384,8 @@ export class ShutdownCoordinator {
   #waitStoppedBefore(failPhase: ShutdownPhase, operation: string, ms: () => number): Promise<void> {
     return new Promise((resolve, reject) => {
       const sub = this.#phase$.subscribe((phase) => {
-        if (phase === 'stopped') resolve();
-        else if (phase === failPhase) reject(this.#timeout(operation, ms()));
+        if (this.#reached.has(failPhase)) reject(this.#timeout(operation, ms()));
+        else if (phase === 'stopped') resolve();
         else return;
         queueMicrotask(() => sub.unsubscribe());
       });

@@ -28,6 +28,8 @@ export let cancelHandle: (handle: ShutdownHandle, reason: ShutdownReason, at: nu
 /** @internal */
 export let forceHandle: (handle: ShutdownHandle) => boolean;
 /** @internal */
+export let retimeHandle: (handle: ShutdownHandle, deadline: number) => void;
+/** @internal */
 export let isHandleReady: (handle: ShutdownHandle) => boolean;
 
 /**
@@ -86,6 +88,9 @@ export class ShutdownHandle {
     cancelHandle = (h, reason, at, deadline) => h.#cancel(reason, at, deadline);
     forceHandle = (h) => h.#force();
     isHandleReady = (h) => h.#ready;
+    retimeHandle = (h, deadline) => {
+      if (h.#state !== LIVE) h.#deadline = deadline;
+    };
   }
 
   /** A child of the daemon's logger with the binding `subsystem: name`. */
