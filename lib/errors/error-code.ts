@@ -38,6 +38,8 @@ export const ErrorCode = Object.freeze({
   SignalUnknown: 2001,
   /** Installing a signal handler failed. */
   SignalInstall: 2002,
+  /** The signal already has a role (shutdown or reload). */
+  SignalAlreadyHandled: 2003,
 
   /** Shutdown failed (generic). */
   Shutdown: 3000,

@@ -116,10 +116,10 @@ export class DaemonBuilder {
     return this;
   }
 
-  /** Logs to `logger` instead of one made from the config. */
-  withLogger(logger: Logger): this {
+  /** Logs to `logger` (any pino logger: with a destination, custom levels…) instead of one made from the config. */
+  withLogger(logger: Logger<string, boolean>): this {
     this.#open('withLogger');
-    this.#logger = logger;
+    this.#logger = logger as unknown as Logger;
     return this;
   }
 

@@ -34,5 +34,7 @@ export function formatEvent(event: DaemonEvent, origin = 0): string {
     }
     case 'phase':
       return `${stamp} phase ${event.phase}`;
+    default:
+      return `${stamp} ${(event as { type: string }).type}`;
   }
 }

@@ -133,7 +133,8 @@ export class SignalConfig {
   /**
    * Handles signal `signo` (a number of this platform, or a name such as
    * `'SIGUSR2'`): it appears on `signals$` with `description`. Throws
-   * `DaemonError` (signal, 2001) for an unknown or uncatchable signal.
+   * `DaemonError` (signal) for an unknown or uncatchable signal (2001), or
+   * one that already starts shutdown or reloads (2003).
    */
   withCustomHandler(signo: number | NodeJS.Signals, description: string): SignalConfig {
     const name = typeof signo === 'number' ? signalName(signo) : signalNumber(signo) === undefined ? undefined : signo;
@@ -148,6 +149,14 @@ export class SignalConfig {
       throw DaemonError.signal(`withCustomHandler(${JSON.stringify(signo)}): ${name} cannot be caught`, {
         code: ErrorCode.SignalUnknown,
       });
+    }
+    const existing = this.bindings.get(name);
+    if (existing !== undefined && existing.role !== 'notify') {
+      throw DaemonError.signal(
+        `withCustomHandler(${JSON.stringify(signo)}): ${name} already ${existing.role === 'shutdown' ? 'starts shutdown' : 'reloads the config'}; ` +
+          `remove it first (for example withoutSig${name.slice(3).toLowerCase()}()) to give it another use`,
+        { code: ErrorCode.SignalAlreadyHandled },
+      );
     }
     return this.#with(bind(name, 'notify', description || signalDescription(signalNumber(name) ?? 0)));
   }

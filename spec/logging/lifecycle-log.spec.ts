@@ -1,12 +1,12 @@
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
 import { Daemon } from '../../lib/runtime/daemon.js';
 import { FakeProcess } from '../helpers/fake-process.js';
 import { VirtualTime } from '../helpers/virtual-time.js';
 
-function capture(): { logger: ReturnType<typeof pino>; lines: Array<Record<string, unknown>> } {
+function capture(): { logger: Logger<string>; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
