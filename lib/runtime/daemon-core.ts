@@ -156,6 +156,8 @@ export class DaemonCore implements RunnerHost {
       const onStopped = this.onStopped;
       this.onStopped = undefined;
       onStopped(state);
+      // The daemon's life is over: its stream of facts completes (state$ and phase$ keep replaying).
+      this.events$.complete();
     }
   }
 

@@ -122,7 +122,7 @@ export class Daemon {
     this.#state$ = this.#core.state$.pipe(map(toSnapshot));
   }
 
-  /** Every lifecycle fact, in order (hot: subscribe before `run()` to see the start). */
+  /** Every lifecycle fact, in order; completes when the daemon has stopped (hot: subscribe before `run()` to see the start). */
   get events$(): Observable<DaemonEvent> {
     return this.#events$;
   }

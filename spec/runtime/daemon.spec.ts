@@ -413,3 +413,16 @@ describe('Daemon', () => {
     });
   });
 });
+
+describe('Daemon.events$', () => {
+  it('completes once the daemon has stopped, after the last phase', async () => {
+    const { lastValueFrom, toArray } = await import('rxjs');
+    const { builder, time } = virtualDaemon();
+    const daemon = builder.withTask('a', async () => {}).build();
+    const all = lastValueFrom(daemon.events$.pipe(toArray()));
+    await time.until(daemon.run());
+    const events = await all;
+    expect(events.at(-1)).toMatchObject({ type: 'phase', phase: 'stopped' });
+    expect(daemon.snapshot().phase).toBe('stopped');
+  });
+});
