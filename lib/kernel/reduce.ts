@@ -9,6 +9,7 @@ import {
   NO_COMMANDS,
   NO_EVENTS,
   SubsystemRecord,
+  initialKernelState,
 } from './kernel-state.js';
 import type { PVec } from './pvec.js';
 import { resetAfterOf, restartDecision } from './restart-policy.js';
@@ -23,7 +24,7 @@ import { type SubsystemState, isLegalTransition, isTerminalState } from './subsy
  * @internal
  */
 export function reduce(state: KernelState, fact: Fact): KernelState {
-  const d = new Draft(state, fact.at, fact.time);
+  const d = DRAFT.reset(state, fact.at, fact.time);
   switch (fact.type) {
     case 'register':
       if (fact.id !== d.vec.size) break;
@@ -264,12 +265,29 @@ class Draft {
   private forcedOwned = false;
   private events: DaemonEvent[] | undefined;
   private commands: Command[] | undefined;
+  at = 0;
+  time = 0;
 
-  constructor(
-    s: KernelState,
-    readonly at: number,
-    readonly time: number,
-  ) {
+  constructor() {
+    const s = initialKernelState();
+    this.vec = s.subsystems;
+    this.phase = s.phase;
+    this.reason = s.reason;
+    this.launched = s.launched;
+    this.active = 0;
+    this.pendingStarts = 0;
+    this.forced = s.forced;
+    this.counts = s.counts;
+  }
+
+  /** Starts a draft of `s`. One draft serves every call: `reduce` never re-enters itself. */
+  reset(s: KernelState, at: number, time: number): this {
+    this.at = at;
+    this.time = time;
+    this.countsOwned = false;
+    this.forcedOwned = false;
+    this.events = undefined;
+    this.commands = undefined;
     this.vec = s.subsystems;
     this.phase = s.phase;
     this.reason = s.reason;
@@ -280,6 +298,7 @@ class Draft {
     this.pendingStarts = s.pendingStarts;
     this.forced = s.forced;
     this.counts = s.counts;
+    return this;
   }
 
   get(id: SubsystemId): SubsystemRecord | undefined {
@@ -380,6 +399,8 @@ class Draft {
     return this.forced as string[];
   }
 }
+
+const DRAFT = new Draft();
 
 function build(rec: SubsystemRecord, state: SubsystemState, p: Patch): SubsystemRecord {
   return new SubsystemRecord(

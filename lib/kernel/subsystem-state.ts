@@ -58,8 +58,17 @@ const LEGAL: Readonly<Record<SubsystemState, readonly SubsystemState[]>> = Objec
  * @public
  */
 export function isLegalTransition(from: SubsystemState | null, to: SubsystemState): boolean {
-  return from === null ? to === 'starting' : LEGAL[from].includes(to);
+  return from === null ? to === 'starting' : (MASK[from] & BIT[to]) !== 0;
 }
+
+const BIT: Readonly<Record<SubsystemState, number>> = Object.freeze({
+  starting: 1, running: 2, stopping: 4, stopped: 8, failed: 16, restarting: 32,
+});
+const MASK: Readonly<Record<SubsystemState, number>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(LEGAL).map(([from, tos]) => [from, tos.reduce((m, to) => m | BIT[to], 0)]),
+  ) as Record<SubsystemState, number>,
+);
 
 /**
  * Whether a subsystem in `state` has ended: `stopped` or `failed`.

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { BehaviorSubject, type Observable, Subject, type Subscription, map, mergeAll, scan } from 'rxjs';
+import { BehaviorSubject, type Observable, type Observer, Subject, type Subscription, map, merge, scan } from 'rxjs';
 import type { Config } from '../config/config.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
@@ -37,7 +37,7 @@ export class DaemonCore implements RunnerHost {
   /** Called once, when the daemon reaches `stopped`. */
   onStopped: ((state: KernelState) => void) | undefined;
   readonly #facts = new Subject<Fact>();
-  readonly #sources = new Subject<Observable<Fact>>();
+  readonly #sink: Partial<Observer<Fact>> = { next: (fact) => this.#facts.next(fact) };
   readonly #runners: Runner[] = [];
   readonly #names = new Set<string>();
   readonly #waiters = new Map<SubsystemId, Waiter[]>();
@@ -59,12 +59,12 @@ export class DaemonCore implements RunnerHost {
     this.#state = initialKernelState();
     this.state$ = new BehaviorSubject(this.#state);
     const changes = this.coordinator.changes$.pipe(map(changeFact));
-    // One merge of every source: direct facts, the coordinator's changes, and each lifecycle as it is added.
-    this.#subscription = this.#sources
-      .pipe(mergeAll(), serialize(), scan(reduce, this.#state))
+    // Every source merges into one serialized stream folded by the kernel: direct facts, the
+    // coordinator's changes, and each subsystem's lifecycle (subscribed straight into the
+    // facts, see addLifecycle).
+    this.#subscription = merge(this.#facts, changes)
+      .pipe(serialize(), scan(reduce, this.#state))
       .subscribe((state) => this.#apply(state));
-    this.#sources.next(this.#facts);
-    this.#sources.next(changes);
   }
 
   /** The latest kernel state. */
@@ -80,8 +80,14 @@ export class DaemonCore implements RunnerHost {
     this.#facts.next(fact);
   }
 
+  /**
+   * Merges a lifecycle into the facts. Each lifecycle is subscribed on its
+   * own into one shared sink rather than through `mergeAll`, whose single
+   * array of inner subscriptions makes starting and stopping n subsystems
+   * O(n²) and costs several closures per idle subsystem.
+   */
   addLifecycle(lifecycle: Observable<Fact>): void {
-    this.#sources.next(lifecycle);
+    lifecycle.subscribe(this.#sink);
   }
 
   /** Registers a checked subsystem; started at once when the daemon runs. */

@@ -41,10 +41,10 @@ class Run {
  * time go through the restart trampoline).
  * @internal
  */
-export class Runner {
+export class Runner implements HandleHooks {
   readonly #host: RunnerHost;
   readonly #lifecycle: Observable<Fact>;
-  readonly #next: Observable<void>;
+  #next: Observable<void> | undefined;
   #run: Run | undefined;
   /** The kernel's word while no notifier waits: a restart delay, or `settled`. */
   #decision: number | 'settled' | undefined;
@@ -52,8 +52,6 @@ export class Runner {
   #cancelTimer: (() => void) | undefined;
   #settled = false;
   #logger: Logger | undefined;
-  /** One hooks object for every handle of this subsystem: a run costs no closures. */
-  readonly #hooks: HandleHooks;
   /** The last failure, reused when the same value is thrown again (a storm costs one wrapper). */
   #lastCause: unknown;
   #lastFailure: DaemonError | undefined;
@@ -64,20 +62,8 @@ export class Runner {
     host: RunnerHost,
   ) {
     this.#host = host;
-    this.#next = new Observable<void>((waiter) => this.#await(waiter));
-    this.#hooks = {
-      requestShutdown: (reason) => host.coordinator.initiateShutdown(reason),
-      now: () => host.clock.now(),
-      logger: () => this.logger,
-      onCancel: (handle) => {
-        if (this.#run?.handle === handle) this.#onCancel(this.#run);
-      },
-      onReady: (handle) => {
-        if (this.#run?.handle === handle) this.#onReady(this.#run);
-      },
-    };
     this.#lifecycle = new Observable<Fact>((subscriber) => this.#start(subscriber)).pipe(
-      repeat({ delay: () => this.#next }),
+      repeat({ delay: () => (this.#next ??= new Observable<void>((waiter) => this.#await(waiter))) }),
     );
   }
 
@@ -88,6 +74,33 @@ export class Runner {
   /** The subsystem's child logger. */
   get logger(): Logger {
     return (this.#logger ??= this.#host.logger.child({ subsystem: this.spec.name }));
+  }
+
+  // The runner is the hooks object of its handles: a run costs no closures.
+
+  /** @see HandleHooks.requestShutdown */
+  requestShutdown(reason: ShutdownReason): boolean {
+    return this.#host.coordinator.initiateShutdown(reason);
+  }
+
+  /** @see HandleHooks.now */
+  now(): number {
+    return this.#host.clock.now();
+  }
+
+  /** @see HandleHooks.childLogger */
+  childLogger(): Logger {
+    return this.logger;
+  }
+
+  /** @see HandleHooks.onCancel */
+  onCancel(handle: ShutdownHandle): void {
+    if (this.#run?.handle === handle) this.#onCancel(this.#run);
+  }
+
+  /** @see HandleHooks.onReady */
+  onReady(handle: ShutdownHandle): void {
+    if (this.#run?.handle === handle) this.#onReady(this.#run);
   }
 
   /** The lifecycle: subscribe to run the subsystem until it ends for good. */
@@ -155,7 +168,7 @@ export class Runner {
     }
     const run = new Run(subscriber);
     this.#run = run;
-    run.handle = host.coordinator.openHandle(this.spec.name, this.#hooks);
+    run.handle = host.coordinator.openHandle(this.spec.name, this);
     subscriber.next({ type: 'start', id: this.id, at: host.clock.now(), time: Date.now() });
     let result: unknown;
     try {

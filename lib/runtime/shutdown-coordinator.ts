@@ -156,7 +156,7 @@ export class ShutdownCoordinator {
     return this.openHandle(name, {
       requestShutdown: (reason) => this.initiateShutdown(reason),
       now: () => this.#clock.now(),
-      logger: () => logger.child({ subsystem: name }),
+      childLogger: () => logger.child({ subsystem: name }),
       onReady: (h) => this.releaseHandle(h),
     });
   }

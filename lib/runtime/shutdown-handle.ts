@@ -12,7 +12,7 @@ export interface HandleHooks {
   /** The scheduler's `now()`. */
   now(): number;
   /** The logger bound to this handle's subsystem. */
-  logger(): Logger;
+  childLogger(): Logger;
   /** The handle was cancelled (called before any listener of `signal`). */
   onCancel?(handle: ShutdownHandle): void;
   /** `ready()` was called after cancellation. */
@@ -95,7 +95,7 @@ export class ShutdownHandle {
 
   /** A child of the daemon's logger with the binding `subsystem: name`. */
   get logger(): Logger {
-    return (this.#logger ??= this.#hooks.logger());
+    return (this.#logger ??= this.#hooks.childLogger());
   }
 
   /** Aborted when this run is cancelled; its reason is an `AbortError` DOMException. */
