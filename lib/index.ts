@@ -46,7 +46,8 @@ export {
 
 /* Shutdown */
 export { ShutdownPhase, type ShutdownReason } from './kernel/shutdown.js';
-export { ShutdownCoordinator, type ShutdownStats } from './runtime/shutdown-coordinator.js';
+export { ShutdownCoordinator } from './runtime/shutdown-coordinator.js';
+export type { ShutdownStats } from './runtime/coordinator-types.js';
 export { ShutdownHandle } from './runtime/shutdown-handle.js';
 export { ExitCode } from './kernel/exit-code.js';
 

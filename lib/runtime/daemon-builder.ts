@@ -10,7 +10,15 @@ import { SignalConfig } from '../signal/signal-config.js';
 import { Daemon, type DaemonExit } from './daemon.js';
 import { type ProcessHost, realProcess } from './process-host.js';
 import type { SubsystemManager } from './subsystem-manager.js';
-import { type Subsystem, type SubsystemSpec, type TaskFn, type TaskOptions, checkSubsystem, taskSubsystem } from './subsystem.js';
+import {
+  type Subsystem,
+  type SubsystemSpec,
+  type TaskFn,
+  type TaskOptions,
+  checkSubsystem,
+  duplicateName,
+  taskSubsystem,
+} from './subsystem.js';
 
 type Registration =
   | { readonly kind: 'spec'; readonly spec: SubsystemSpec }
@@ -177,11 +185,7 @@ export class DaemonBuilder {
 
   #add(spec: SubsystemSpec): this {
     if (this.#names.has(spec.name)) {
-      throw DaemonError.subsystem(
-        spec.name,
-        `a subsystem named "${spec.name}" is already registered; subsystem names must be unique`,
-        { code: ErrorCode.SubsystemDuplicateName },
-      );
+      throw duplicateName(spec.name);
     }
     this.#names.add(spec.name);
     this.#registrations.push({ kind: 'spec', spec });

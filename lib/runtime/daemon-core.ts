@@ -13,8 +13,9 @@ import { Clock } from './clock.js';
 import { RestartQueue } from './restart-queue.js';
 import { Runner, type RunnerHost } from './runner.js';
 import { serialize } from './serialize.js';
-import { type CoordinatorChange, ShutdownCoordinator, configureCoordinator } from './shutdown-coordinator.js';
-import type { SubsystemSpec } from './subsystem.js';
+import type { CoordinatorChange } from './coordinator-types.js';
+import { ShutdownCoordinator, configureCoordinator } from './shutdown-coordinator.js';
+import { type SubsystemSpec, duplicateName } from './subsystem.js';
 import type { SchedulerLike } from 'rxjs';
 
 interface Waiter {
@@ -98,11 +99,7 @@ export class DaemonCore implements RunnerHost {
       });
     }
     if (this.#names.has(spec.name)) {
-      throw DaemonError.subsystem(
-        spec.name,
-        `a subsystem named "${spec.name}" is already registered; subsystem names must be unique`,
-        { code: ErrorCode.SubsystemDuplicateName },
-      );
+      throw duplicateName(spec.name);
     }
     this.#names.add(spec.name);
     const id = this.#runners.length as SubsystemId;

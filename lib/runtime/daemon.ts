@@ -14,7 +14,8 @@ import type { SignalBinding, SignalConfig } from '../signal/signal-config.js';
 import { DaemonBuilder } from './daemon-builder.js';
 import { DaemonCore } from './daemon-core.js';
 import type { ProcessHost } from './process-host.js';
-import type { ShutdownCoordinator, ShutdownStats } from './shutdown-coordinator.js';
+import type { ShutdownStats } from './coordinator-types.js';
+import type { ShutdownCoordinator } from './shutdown-coordinator.js';
 import { SubsystemManager } from './subsystem-manager.js';
 
 /**

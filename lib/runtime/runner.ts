@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { Observable, type Subscriber, Subscription, repeat, timer } from 'rxjs';
-import { DaemonError, causeMessage } from '../errors/daemon-error.js';
+import { EMPTY, Observable, type Subscriber, Subscription, repeat, timer } from 'rxjs';
+import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
 import type { SubsystemId } from '../kernel/events.js';
 import type { Fact } from '../kernel/facts.js';
@@ -8,6 +8,7 @@ import type { ShutdownReason } from '../kernel/shutdown.js';
 import type { Clock } from './clock.js';
 import type { RestartQueue } from './restart-queue.js';
 import type { ShutdownCoordinator } from './shutdown-coordinator.js';
+import { Run, failure, isAbortError } from './run.js';
 import { type HandleHooks, type ShutdownHandle, cancelHandle, forceHandle } from './shutdown-handle.js';
 import { type SubsystemSpec, isObservable, isThenable } from './subsystem.js';
 
@@ -22,17 +23,6 @@ export interface RunnerHost {
 }
 
 const REQUESTED: ShutdownReason = Object.freeze({ kind: 'requested' });
-
-/** One run of a subsystem: its handle, the subscriber it reports to, its own timers. */
-class Run {
-  handle!: ShutdownHandle;
-  /** The run is over for the daemon (ended, ready, or abandoned). */
-  done = false;
-  /** An Observable run's subscription. */
-  inner: Subscription | undefined;
-  timers: Array<() => void> | undefined;
-  constructor(readonly subscriber: Subscriber<Fact>) {}
-}
 
 /**
  * Runs one subsystem: a lifecycle Observable of facts, one run per
@@ -63,7 +53,7 @@ export class Runner implements HandleHooks {
   ) {
     this.#host = host;
     this.#lifecycle = new Observable<Fact>((subscriber) => this.#start(subscriber)).pipe(
-      repeat({ delay: () => (this.#next ??= new Observable<void>((waiter) => this.#await(waiter))) }),
+      repeat({ delay: () => this.#notifier() }),
     );
   }
 
@@ -267,6 +257,15 @@ export class Runner implements HandleHooks {
     run.timers = undefined;
   }
 
+  /** `repeat`'s notifier: `EMPTY` when the kernel has already ended the subsystem (the common case at shutdown). */
+  #notifier(): Observable<void> {
+    if (this.#decision === 'settled') {
+      this.#decision = undefined;
+      return EMPTY;
+    }
+    return (this.#next ??= new Observable<void>((waiter) => this.#await(waiter)));
+  }
+
   /** `repeat`'s notifier: the next run starts when it emits; the lifecycle ends when it completes. */
   #await(waiter: Subscriber<void>): () => void {
     const decision = this.#decision;
@@ -314,23 +313,3 @@ export class Runner implements HandleHooks {
 }
 
 const NOOP = (): void => {};
-
-/**
- * A subsystem's failure as a `DaemonError` whose cause is the thrown value.
- * The wrapper takes no stack trace of its own — the cause carries the one
- * that matters — which keeps a restart storm from paying for two per failure.
- */
-function failure(name: string, error: unknown): DaemonError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new DaemonError('subsystem', `subsystem "${name}" failed: ${causeMessage(error)}`, { cause: error, subsystem: name });
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-}
-
-/** An abort caused by cancellation (our signal's reason, or Node's AbortError) is a clean stop. */
-function isAbortError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
-}

@@ -1,6 +1,4 @@
-import type { Logger } from 'pino';
 import { BehaviorSubject, type Observable, type SchedulerLike, Subject, distinctUntilChanged } from 'rxjs';
-import { checkTimeoutOrder } from '../config/config-builder.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
 import {
@@ -14,56 +12,10 @@ import {
 } from '../kernel/ladder.js';
 import type { ShutdownPhase, ShutdownReason } from '../kernel/shutdown.js';
 import { Clock } from './clock.js';
+import { type CoordinatorChange, type CoordinatorOptions, type ShutdownStats, validateMs } from './coordinator-types.js';
 import { silentLogger } from './silent-logger.js';
 import { HandleList } from './handle-list.js';
 import { type HandleHooks, ShutdownHandle, cancelHandle, forceHandle, retimeHandle } from './shutdown-handle.js';
-
-/**
- * Counters of a shutdown.
- * @example
- * ```ts
- * import { Daemon, type ShutdownStats } from 'proc-daemon';
- *
- * const exit = await Daemon.new().withTask('a', (h) => h.cancelled()).withoutSignals().run();
- * const stats: ShutdownStats = exit.stats;
- * console.log(stats.phase, stats.durationMs);
- * ```
- * @public
- */
-export interface ShutdownStats {
-  /** When shutdown was requested (scheduler time). */
-  readonly initiatedAt?: number | undefined;
-  readonly reason?: ShutdownReason | undefined;
-  readonly phase: ShutdownPhase;
-  /** Handles the shutdown waits for: live when it began cancelling, or opened since. */
-  readonly totalHandles: number;
-  /** Of those, how many are done (their run ended, or they called `ready()`). */
-  readonly readyHandles: number;
-  /** Of those, how many were force-aborted. */
-  readonly forcedHandles: number;
-  /** From the request to `stopped`, once stopped. */
-  readonly durationMs?: number | undefined;
-}
-
-/**
- * A change of the coordinator, in order: the request, then each phase.
- * @internal
- */
-export type CoordinatorChange =
-  | { readonly type: 'initiated'; readonly reason: ShutdownReason; readonly at: number }
-  | { readonly type: 'phase'; readonly phase: ShutdownPhase; readonly at: number };
-
-/** Options the daemon passes to its coordinator. @internal */
-export interface CoordinatorOptions {
-  /** Milliseconds between the request and the `graceful` phase (readiness drops first). */
-  readonly drain?: number;
-  /** Complete when every handle is done (standalone use); the daemon completes it itself. */
-  readonly autoComplete?: boolean;
-  /** Called at the kill deadline while stragglers remain. */
-  readonly onKillDeadline?: () => void;
-  /** Logger for handles made by `createHandle`. */
-  readonly logger?: Logger;
-}
 
 /** Gives a coordinator the daemon's options (before any shutdown). @internal */
 export let configureCoordinator: (coordinator: ShutdownCoordinator, options: CoordinatorOptions) => void;
@@ -398,15 +350,4 @@ export class ShutdownCoordinator {
       { code: ErrorCode.ShutdownDeadlineMissed, operation, timeoutMs: ms },
     );
   }
-}
-
-function validateMs(g: number, f: number, k: number, where: string): void {
-  for (const [name, v] of [['graceful', g], ['force', f], ['kill', k]] as const) {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-      throw DaemonError.config(`${where}: ${name} must be a positive integer of milliseconds, got ${String(v)}`, {
-        code: ErrorCode.ConfigInvalidValue,
-      });
-    }
-  }
-  checkTimeoutOrder(g, f, k, where);
 }

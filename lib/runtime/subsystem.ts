@@ -148,6 +148,13 @@ export function checkSubsystem(subsystem: Subsystem, where = 'withSubsystem'): S
   return { name, subsystem, restartPolicy, onFailure };
 }
 
+/** The error for a second subsystem named `name` (code `SubsystemDuplicateName`). @internal */
+export function duplicateName(name: string): DaemonError {
+  return DaemonError.subsystem(name, `a subsystem named "${name}" is already registered; subsystem names must be unique`, {
+    code: ErrorCode.SubsystemDuplicateName,
+  });
+}
+
 /** Whether `value` is a thenable. @internal */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
