@@ -56,16 +56,16 @@ class Snapshot implements DaemonSnapshot {
   }
 }
 
-let lastState: KernelState | undefined;
-let lastSnapshot: Snapshot | undefined;
+const SNAPSHOTS = new WeakMap<KernelState, Snapshot>();
 
-/** The public view of a kernel state (the same object for the same state). @internal */
+/** The public view of a kernel state (the same object for the same state, held no longer than the state). @internal */
 export function toSnapshot(state: KernelState): DaemonSnapshot {
-  if (state !== lastState) {
-    lastState = state;
-    lastSnapshot = new Snapshot(state);
+  let snapshot = SNAPSHOTS.get(state);
+  if (snapshot === undefined) {
+    snapshot = new Snapshot(state);
+    SNAPSHOTS.set(state, snapshot);
   }
-  return lastSnapshot as Snapshot;
+  return snapshot;
 }
 
 /** The subsystems that ended `failed`, abandoned ones included. @internal */
