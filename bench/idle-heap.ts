@@ -1,6 +1,6 @@
 /*
  * Last full run: `npm run bench` (or `npm run build && npx tsx bench/idle-heap.ts`),
- * proc-daemon 777a336, 2026-11-27, on a noisy 2-core VM.
+ * proc-daemon 070ab61, 2026-11-27, on a noisy 2-core VM.
  *
  * === idle-heap: heap per idle subsystem ===
  * node v20.20.2, 2 × AMD EPYC, linux/x64, mode full
@@ -8,11 +8,28 @@
  * ┌───────────────────────────────────────────────┬──────────────────┬───────────────────┬──────────┬────────────────┬───────────────────────────────┬───────────────────────────────────┐
  * │ idle task                                     │ per task @ 1,000 │ per task @ 10,000 │ marginal │ Δheap @ 10,000 │ proc-daemon ÷ this (@ 10,000) │ heap left after shutdown @ 10,000 │
  * ├───────────────────────────────────────────────┼──────────────────┼───────────────────┼──────────┼────────────────┼───────────────────────────────┼───────────────────────────────────┤
- * │ proc-daemon task (await shutdown.cancelled()) │          4,515 B │           4,099 B │  4,053 B │       39.1 MiB │                         1.00× │                       2,389.5 KiB │
- * │ hand-rolled async fn (await abort)            │            622 B │             740 B │    753 B │    7,225.7 KiB │                         5.54× │                         150.3 KiB │
- * │ Effect fiber (Effect.never)                   │          7,058 B │           6,794 B │  6,764 B │       64.8 MiB │                         0.60× │                       1,130.3 KiB │
+ * │ proc-daemon task (await shutdown.cancelled()) │          3,714 B │           3,207 B │  3,151 B │       30.6 MiB │                         1.00× │                       2,626.9 KiB │
+ * │ hand-rolled async fn (await abort)            │            798 B │             749 B │    744 B │    7,317.6 KiB │                         4.28× │                         317.5 KiB │
+ * │ Effect fiber (Effect.never)                   │          6,873 B │           6,780 B │  6,769 B │       64.7 MiB │                         0.47× │                       1,095.1 KiB │
  * └───────────────────────────────────────────────┴──────────────────┴───────────────────┴──────────┴────────────────┴───────────────────────────────┴───────────────────────────────────┘
- * target missed: proc-daemon 4,515 B per subsystem at 1,000 and 4,099 B at 10,000 (target ≤ 1,536 B = 1.5 KiB)
+ * target missed: proc-daemon 3,714 B per subsystem at 1,000 and 3,207 B at 10,000 (target ≤ 1,536 B = 1.5 KiB)
+ *
+ * Re-run of this benchmark alone (`npx tsx bench/run.ts idle-heap`) after the
+ * "registered, not started" row was added, proc-daemon 070ab61, 2026-11-27:
+ *
+ * === idle-heap: heap per idle subsystem ===
+ * node v20.20.2, 2 × AMD EPYC, linux/x64, mode full
+ * 5 measurement(s) per kind and size, each in a fresh node --expose-gc child, interleaved; medians of heapUsed deltas after forced gcs.
+ * ┌───────────────────────────────────────────────┬──────────────────┬───────────────────┬──────────┬────────────────┬───────────────────────────────┬───────────────────────────────────┐
+ * │ idle task                                     │ per task @ 1,000 │ per task @ 10,000 │ marginal │ Δheap @ 10,000 │ proc-daemon ÷ this (@ 10,000) │ heap left after shutdown @ 10,000 │
+ * ├───────────────────────────────────────────────┼──────────────────┼───────────────────┼──────────┼────────────────┼───────────────────────────────┼───────────────────────────────────┤
+ * │ proc-daemon task (await shutdown.cancelled()) │          3,612 B │           3,209 B │  3,165 B │       30.6 MiB │                         1.00× │                       2,582.2 KiB │
+ * │ proc-daemon task: registered, not started     │          1,169 B │           1,044 B │  1,030 B │   10,197.0 KiB │                         3.07× │                       2,790.1 KiB │
+ * │ hand-rolled async fn (await abort)            │            616 B │             741 B │    755 B │    7,235.6 KiB │                         4.33× │                         180.0 KiB │
+ * │ Effect fiber (Effect.never)                   │          7,056 B │           6,766 B │  6,734 B │       64.5 MiB │                         0.47× │                       1,053.3 KiB │
+ * └───────────────────────────────────────────────┴──────────────────┴───────────────────┴──────────┴────────────────┴───────────────────────────────┴───────────────────────────────────┘
+ * "registered, not started": the same proc-daemon tasks after build(), before run(), the builder unreachable; its "heap left after shutdown" is after run() and an immediate shutdown.
+ * target missed: proc-daemon 3,612 B per subsystem at 1,000 and 3,209 B at 10,000 (target ≤ 1,536 B = 1.5 KiB)
  */
 /**
  * Heap per idle subsystem.
@@ -30,6 +47,13 @@
  *   daemon without a framework keeps per task: a suspended async function);
  * - Effect: N fibers `Effect.never` forked by `Effect.all(…, { concurrency: 'unbounded' })`,
  *   interrupted through their parent.
+ *
+ * One more proc-daemon row, "registered, not started": the same N tasks
+ * registered and built (`build()`) but not started — heapUsed is read before
+ * `run()`, with the builder already unreachable (the fixture checks it through
+ * a `WeakRef`, so the builder's own registrations are not counted); then the
+ * daemon is run and shut down at once. The running-idle row stays the main
+ * figure (and the target's).
  *
  * N = 1,000 and 10,000; kinds and sizes interleaved; medians. "marginal" is
  * (Δheap at 10,000 − Δheap at 1,000) / 9,000: the cost of one more
@@ -55,9 +79,10 @@ interface Kind {
 }
 
 const DAEMON: Kind = { kind: 'proc-daemon', label: 'proc-daemon task (await shutdown.cancelled())' };
+const REGISTERED: Kind = { kind: 'proc-daemon-registered', label: 'proc-daemon task: registered, not started' };
 const PROMISES: Kind = { kind: 'promises', label: 'hand-rolled async fn (await abort)' };
 const EFFECT: Kind = { kind: 'effect', label: 'Effect fiber (Effect.never)' };
-const KINDS = [DAEMON, PROMISES, EFFECT] as const;
+const KINDS = [DAEMON, REGISTERED, PROMISES, EFFECT] as const;
 const SIZES = [1_000, 10_000] as const;
 
 async function run(): Promise<void> {
@@ -99,6 +124,9 @@ async function run(): Promise<void> {
       ],
       rows,
     ),
+  );
+  console.log(
+    '"registered, not started": the same proc-daemon tasks after build(), before run(), the builder unreachable; its "heap left after shutdown" is after run() and an immediate shutdown.',
   );
   const worst = Math.max(per(DAEMON, 1_000), per(DAEMON, 10_000));
   target(

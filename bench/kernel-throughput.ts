@@ -1,6 +1,6 @@
 /*
  * Last full run: `npm run bench` (or `npm run build && npx tsx bench/kernel-throughput.ts`),
- * proc-daemon 777a336, 2026-11-27, on a noisy 2-core VM.
+ * proc-daemon 070ab61, 2026-11-27, on a noisy 2-core VM.
  *
  * === kernel-throughput: state transitions/s through reduce() ===
  * node v20.20.2, 2 × AMD EPYC, linux/x64, mode full
@@ -8,12 +8,12 @@
  * ┌────────────┬────────────────────┬────────────────────────┬───────────────────────┬───────────────┬────────────┐
  * │ subsystems │ transitions/sample │ transitions/s (median) │ p25 – p75             │ ns/transition │ cost ÷ 100 │
  * ├────────────┼────────────────────┼────────────────────────┼───────────────────────┼───────────────┼────────────┤
- * │        100 │          3,000,000 │              3,801,703 │ 3,462,250 – 4,054,433 │      263.0 ns │      1.00× │
- * │      1,000 │          3,000,000 │              3,436,702 │ 3,148,937 – 3,556,409 │      291.0 ns │      1.11× │
- * │     10,000 │          3,000,000 │              2,417,177 │ 2,238,397 – 2,626,762 │      413.7 ns │      1.57× │
+ * │        100 │          3,000,000 │              2,961,037 │ 2,198,477 – 3,305,545 │      337.7 ns │      1.00× │
+ * │      1,000 │          3,000,000 │              2,241,540 │ 2,052,561 – 2,939,361 │      446.1 ns │      1.32× │
+ * │     10,000 │          3,000,000 │              1,376,362 │ 1,335,514 – 1,619,423 │      726.6 ns │      2.15× │
  * └────────────┴────────────────────┴────────────────────────┴───────────────────────┴───────────────┴────────────┘
- * target met: throughput 3,801,703/s at 100 and 2,417,177/s at 10,000 subsystems (target ≥ 2,000,000/s)
- * target missed: per-transition cost at 10,000 = 1.57× that at 100 (target ≤ 1.50×)
+ * target missed: throughput 2,961,037/s at 100 and 1,376,362/s at 10,000 subsystems (target ≥ 2,000,000/s)
+ * target missed: per-transition cost at 10,000 = 2.15× that at 100 (target ≤ 1.50×)
  */
 /**
  * Kernel throughput: state transitions per second through the whole kernel

@@ -1,6 +1,6 @@
 /*
  * Last full run: `npm run bench` (or `npm run build && npx tsx bench/restart-storm.ts`),
- * proc-daemon 777a336, 2026-11-27, on a noisy 2-core VM.
+ * proc-daemon 070ab61, 2026-11-27, on a noisy 2-core VM.
  *
  * === restart-storm: restarts/s of a synchronously failing task ===
  * node v20.20.2, 2 × AMD EPYC, linux/x64, mode full
@@ -8,15 +8,15 @@
  * ┌───────────────────────────────────────┬─────────────────────┬───────────────────┬──────────┬────────────────────┬────────────────┬──────────┬──────────────────────┬──────────────┐
  * │ peer                                  │ restarts/s (median) │ min – max         │ events/s │ proc-daemon ÷ this │ loop delay p50 │ p99      │ max (median / worst) │ loop turns/s │
  * ├───────────────────────────────────────┼─────────────────────┼───────────────────┼──────────┼────────────────────┼────────────────┼──────────┼──────────────────────┼──────────────┤
- * │ proc-daemon (Always, events$ counted) │             147,378 │ 120,433 – 187,714 │  442,134 │              1.00× │        1.06 ms │  1.84 ms │    9.09 ms / 16.3 ms │          973 │
- * │ Effect.retry(Effect.try(work))        │              77,642 │   67,180 – 85,583 │        0 │              1.90× │       1,021 ms │ 1,427 ms │  1,427 ms / 1,755 ms │            1 │
- * │ Effect.retry(Effect.suspend(fail))    │              86,326 │   62,888 – 99,688 │        0 │              1.71× │         900 ms │ 1,299 ms │  1,299 ms / 1,760 ms │            1 │
- * │ idle process (event-loop floor)       │                   — │                 — │        — │                  — │        1.09 ms │  1.14 ms │    4.04 ms / 4.67 ms │          918 │
+ * │ proc-daemon (Always, events$ counted) │             164,886 │ 105,244 – 180,022 │  494,660 │              1.00× │        1.05 ms │  1.78 ms │    10.8 ms / 13.5 ms │          973 │
+ * │ Effect.retry(Effect.try(work))        │              60,460 │   50,771 – 79,776 │        0 │              2.73× │       1,152 ms │ 1,857 ms │  1,857 ms / 1,974 ms │            1 │
+ * │ Effect.retry(Effect.suspend(fail))    │              68,044 │   51,650 – 92,800 │        0 │              2.42× │       1,219 ms │ 1,706 ms │  1,706 ms / 2,171 ms │            1 │
+ * │ idle process (event-loop floor)       │                   — │                 — │        — │                  — │        1.09 ms │  1.15 ms │    4.21 ms / 4.75 ms │          915 │
  * └───────────────────────────────────────┴─────────────────────┴───────────────────┴──────────┴────────────────────┴────────────────┴──────────┴──────────────────────┴──────────────┘
  * loop delay: monitorEventLoopDelay({ resolution: 1 }) over the measured storm, median over runs; "loop turns/s" = its samples per second (≈ 1,000 when timers run every millisecond).
- * target missed: proc-daemon 147,378 restarts/s (target ≥ 300,000/s)
- * target met: proc-daemon ahead of Effect: 1.90× Effect.try, 1.71× Effect.suspend
- * target met: proc-daemon event-loop delay p99 1.84 ms during the storm (target ≤ 2 ms; idle floor p99 1.14 ms)
+ * target missed: proc-daemon 164,886 restarts/s (target ≥ 300,000/s)
+ * target met: proc-daemon ahead of Effect: 2.73× Effect.try, 2.42× Effect.suspend
+ * target met: proc-daemon event-loop delay p99 1.78 ms during the storm (target ≤ 2 ms; idle floor p99 1.15 ms)
  */
 /**
  * Restart storm: restarts/s of a task that throws synchronously on every

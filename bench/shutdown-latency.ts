@@ -1,6 +1,6 @@
 /*
  * Last full run: `npm run bench` (or `npm run build && npx tsx bench/shutdown-latency.ts`),
- * proc-daemon 777a336, 2026-11-27, on a noisy 2-core VM.
+ * proc-daemon 070ab61, 2026-11-27, on a noisy 2-core VM.
  *
  * === shutdown-latency: SIGTERM → exit of a child process ===
  * node v20.20.2, 2 × AMD EPYC, linux/x64, mode full
@@ -8,15 +8,15 @@
  * ┌────────────────────────────────────────────────┬──────────────────────┬─────────┬───────────────────────┬───────────────────┬─────────┬─────────────────────────────┬────────────────────────────────────┐
  * │ child                                          │ spawn→READY (median) │ ÷ floor │ SIGTERM→exit (median) │ exit p25 – p75    │ ÷ floor │ proc-daemon (silent) ÷ this │ in child: SIGTERM → run() resolved │
  * ├────────────────────────────────────────────────┼──────────────────────┼─────────┼───────────────────────┼───────────────────┼─────────┼─────────────────────────────┼────────────────────────────────────┤
- * │ bare node                                      │              89.7 ms │   0.44× │               4.45 ms │ 3.98 ms – 4.83 ms │   0.70× │                       3.23× │                                  — │
- * │ bare + rxjs + pino (fair floor)                │               204 ms │   1.00× │               6.32 ms │ 5.67 ms – 6.89 ms │   1.00× │                       2.27× │                                  — │
- * │ close-with-grace                               │               100 ms │   0.49× │               4.98 ms │ 4.65 ms – 5.46 ms │   0.79× │                       2.88× │                                  — │
- * │ proc-daemon, 100 tasks, silent pino            │               238 ms │   1.17× │               14.3 ms │ 13.6 ms – 15.0 ms │   2.27× │                       1.00× │                            5.91 ms │
- * │ proc-daemon, 100 tasks, default logger (warn)  │               239 ms │   1.17× │               14.2 ms │ 13.7 ms – 16.6 ms │   2.25× │                       1.01× │                            5.99 ms │
- * │ diag: fair floor, natural exit                 │               201 ms │   0.99× │               6.88 ms │ 6.44 ms – 7.46 ms │   1.09× │                       2.08× │                                  — │
- * │ diag: proc-daemon + process.exit() after run() │               237 ms │   1.16× │               13.9 ms │ 13.2 ms – 15.6 ms │   2.20× │                       1.03× │                            5.99 ms │
+ * │ bare node                                      │               130 ms │   0.48× │               5.54 ms │ 4.52 ms – 5.92 ms │   0.72× │                       3.64× │                                  — │
+ * │ bare + rxjs + pino (fair floor)                │               271 ms │   1.00× │               7.66 ms │ 6.97 ms – 8.45 ms │   1.00× │                       2.64× │                                  — │
+ * │ close-with-grace                               │               139 ms │   0.51× │               6.49 ms │ 6.12 ms – 6.77 ms │   0.85× │                       3.11× │                                  — │
+ * │ proc-daemon, 100 tasks, silent pino            │               332 ms │   1.23× │               20.2 ms │ 16.5 ms – 21.7 ms │   2.64× │                       1.00× │                            8.94 ms │
+ * │ proc-daemon, 100 tasks, default logger (warn)  │               343 ms │   1.27× │               19.9 ms │ 16.8 ms – 21.2 ms │   2.60× │                       1.02× │                            8.97 ms │
+ * │ diag: fair floor, natural exit                 │               258 ms │   0.95× │               8.62 ms │ 8.13 ms – 9.19 ms │   1.12× │                       2.34× │                                  — │
+ * │ diag: proc-daemon + process.exit() after run() │               330 ms │   1.22× │               18.9 ms │ 15.7 ms – 21.2 ms │   2.46× │                       1.07× │                            9.13 ms │
  * └────────────────────────────────────────────────┴──────────────────────┴─────────┴───────────────────────┴───────────────────┴─────────┴─────────────────────────────┴────────────────────────────────────┘
- * target missed: proc-daemon SIGTERM→exit 14.3 ms = 2.27× the fair floor 6.32 ms (target ≤ 1.30×)
+ * target missed: proc-daemon SIGTERM→exit 20.2 ms = 2.64× the fair floor 7.66 ms (target ≤ 1.30×)
  */
 /**
  * Shutdown latency: SIGTERM → process exit, measured by the parent.

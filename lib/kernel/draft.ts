@@ -142,7 +142,7 @@ export class Draft {
         this.command({ type: 'finish' });
       }
     }
-    return {
+    const next: KernelState = {
       version: prev.version + 1,
       phase: this.phase,
       reason: this.reason,
@@ -157,6 +157,14 @@ export class Draft {
       events: this.events ?? NO_EVENTS,
       commands: this.commands ?? NO_COMMANDS,
     };
+    // The draft outlives the call: let go of this state so that it holds no daemon alive.
+    this.vec = EMPTY.subsystems;
+    this.reason = undefined;
+    this.forced = EMPTY.forced;
+    this.counts = EMPTY.counts;
+    this.events = undefined;
+    this.commands = undefined;
+    return next;
   }
 
   get forcedList(): string[] {
@@ -167,6 +175,8 @@ export class Draft {
     return this.forced as string[];
   }
 }
+
+const EMPTY = initialKernelState();
 
 /** The one draft every `reduce` call uses: `reduce` never re-enters itself. @internal */
 export const DRAFT = new Draft();
