@@ -1,4 +1,5 @@
 import { fc, test } from '@fast-check/vitest';
+import { thrown } from '../helpers/assertions.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigBuilder } from '../../lib/config/config-builder.js';
 import { Config, type LogLevel } from '../../lib/config/config.js';
@@ -6,15 +7,6 @@ import { DaemonError } from '../../lib/errors/daemon-error.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
 
 /** The error `fn` throws (fails the test when it throws nothing or something else). */
-function thrown(fn: () => unknown): DaemonError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DaemonError);
-    return err as DaemonError;
-  }
-  throw new Error('expected a DaemonError, nothing was thrown');
-}
 
 function expectConfigError(fn: () => unknown, code: ErrorCode, setter: string): DaemonError {
   const err = thrown(fn);

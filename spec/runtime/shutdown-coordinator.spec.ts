@@ -1,4 +1,5 @@
 import { map } from 'rxjs';
+import { track } from '../helpers/assertions.js';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { DaemonError } from '../../lib/errors/daemon-error.js';
@@ -10,27 +11,6 @@ import { VirtualTime } from '../helpers/virtual-time.js';
 const REQUESTED: ShutdownReason = { kind: 'requested' };
 const SIGTERM: ShutdownReason = { kind: 'signal', signal: 'SIGTERM', signo: 15 };
 
-interface Tracked<T> {
-  state: 'pending' | 'resolved' | 'rejected';
-  value?: T;
-  error?: unknown;
-}
-
-/** Follows a promise's outcome without awaiting it. */
-function track<T>(promise: Promise<T>): Tracked<T> {
-  const t: Tracked<T> = { state: 'pending' };
-  promise.then(
-    (value) => {
-      t.state = 'resolved';
-      t.value = value;
-    },
-    (error: unknown) => {
-      t.state = 'rejected';
-      t.error = error;
-    },
-  );
-  return t;
-}
 
 /** A coordinator on virtual time (100/200/300 ms unless told), with `at(t)` moving to absolute time `t`. */
 function setup(graceful = 100, force = 200, kill = 300) {

@@ -1,4 +1,5 @@
 import { TestScheduler } from 'rxjs/testing';
+import { track } from '../helpers/assertions.js';
 import { describe, expect, it } from 'vitest';
 import type { ShutdownReason } from '../../lib/kernel/shutdown.js';
 import { ShutdownCoordinator } from '../../lib/runtime/shutdown-coordinator.js';
@@ -8,27 +9,6 @@ import { VirtualTime } from '../helpers/virtual-time.js';
 const REQUESTED: ShutdownReason = { kind: 'requested' };
 const SIGINT: ShutdownReason = { kind: 'signal', signal: 'SIGINT', signo: 2 };
 
-interface Tracked<T> {
-  state: 'pending' | 'resolved' | 'rejected';
-  value?: T;
-  error?: unknown;
-}
-
-/** Follows a promise's outcome without awaiting it. */
-function track<T>(promise: Promise<T>): Tracked<T> {
-  const t: Tracked<T> = { state: 'pending' };
-  promise.then(
-    (value) => {
-      t.state = 'resolved';
-      t.value = value;
-    },
-    (error: unknown) => {
-      t.state = 'rejected';
-      t.error = error;
-    },
-  );
-  return t;
-}
 
 /** A coordinator (100/200/300 ms) on virtual time, with one handle; `goto(t)` moves to absolute time `t`. */
 function setup(name = 'worker') {

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
+import { thrown } from '../helpers/assertions.js';
 import { describe, expect, it } from 'vitest';
-import { DaemonError } from '../../lib/errors/daemon-error.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
 import { SignalConfig, type SignalBinding } from '../../lib/signal/signal-config.js';
 import { signalDescription } from '../../lib/signal/signal-description.js';
@@ -12,15 +12,6 @@ function roles(config: SignalConfig): string[] {
   return [...config.bindings.values()].map((b) => `${b.signal}:${b.role}`);
 }
 
-function thrown(fn: () => unknown): DaemonError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DaemonError);
-    return err as DaemonError;
-  }
-  throw new Error('expected a DaemonError, nothing was thrown');
-}
 
 describe('SignalConfig', () => {
   describe('new', () => {
