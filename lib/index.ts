@@ -65,7 +65,14 @@ export {
   type ShutdownConfig,
 } from './config/config.js';
 export { ConfigBuilder } from './config/config-builder.js';
+export type { LoadOptions } from './config/load-config.js';
 
 /* Errors */
-export { DaemonError, type DaemonErrorJSON, type DaemonErrorOptions, type ErrorKind } from './errors/daemon-error.js';
+export {
+  DaemonError,
+  type DaemonErrorJSON,
+  type DaemonErrorOptions,
+  type ErrorKind,
+  type ErrorLocation,
+} from './errors/daemon-error.js';
 export { ErrorCode } from './errors/error-code.js';

@@ -1,6 +1,8 @@
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
+import { freezeConfig } from './config-checks.js';
 import type { Config, LogLevel } from './config.js';
+import { validateConfig } from './validate-config.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 
@@ -12,14 +14,6 @@ const SETTER: Readonly<Record<Timeout, string>> = {
   force: 'forceShutdownTimeout',
   kill: 'killTimeout',
 };
-
-/** Freezes a config and every section of it. @internal */
-export function freezeConfig(config: Config): Config {
-  for (const value of Object.values(config)) {
-    if (typeof value === 'object' && value !== null) Object.freeze(value);
-  }
-  return Object.freeze(config);
-}
 
 function invalid(message: string): DaemonError {
   return DaemonError.config(message, { code: ErrorCode.ConfigInvalidValue });
@@ -139,11 +133,9 @@ export class ConfigBuilder {
     return this;
   }
 
-  /** The config; throws `DaemonError` (config) when the timeouts are out of order. */
+  /** The config, validated by the config schema; throws `DaemonError` (config) when the timeouts are out of order. */
   build(): Config {
-    const { graceful, force, kill } = this.#draft.shutdown;
-    checkTimeoutOrder(graceful, force, kill, 'build()');
-    return freezeConfig(structuredClone(this.#draft) as Config);
+    return validateConfig(freezeConfig(structuredClone(this.#draft) as Config), 'build()');
   }
 
   #timeout(which: Timeout, ms: number): this {
@@ -166,18 +158,5 @@ export class ConfigBuilder {
     this.#draft.shutdown[which] = value;
     this.#explicit.add(which);
     return this;
-  }
-}
-
-/**
- * Throws `DaemonError` (config, 1001) unless `graceful < force < kill`.
- * @internal
- */
-export function checkTimeoutOrder(graceful: number, force: number, kill: number, where: string): void {
-  if (!(graceful < force && force < kill)) {
-    throw DaemonError.config(
-      `${where}: shutdown timeouts must satisfy graceful < force < kill, got ${graceful} / ${force} / ${kill} ms`,
-      { code: ErrorCode.ConfigTimeoutOrder },
-    );
   }
 }

@@ -1,4 +1,6 @@
-import { ConfigBuilder, freezeConfig } from './config-builder.js';
+import { ConfigBuilder } from './config-builder.js';
+import { freezeConfig } from './config-checks.js';
+import { type LoadOptions, load, loadFromFile } from './load-config.js';
 
 /**
  * Log levels, from the most verbose.
@@ -157,5 +159,22 @@ export const Config = Object.freeze({
   /** A builder starting from the defaults; setters validate as they go. */
   builder(): ConfigBuilder {
     return new ConfigBuilder(DEFAULT);
+  },
+  /**
+   * The config of a TOML file (snake_case keys), over the defaults. Throws
+   * `DaemonError` (config) naming the file, the key, and for syntax errors
+   * the line and column.
+   */
+  loadFromFile(path: string): Config {
+    return loadFromFile(DEFAULT, path);
+  },
+  /**
+   * Defaults, then the file, then the environment (each over the one before): the file is `options.path`, else
+   * `./daemon.toml` if it exists; the environment is `options.env`, else
+   * `process.env`, read through `DAEMON_*` variables (`__` nests:
+   * `DAEMON_SHUTDOWN__GRACEFUL=60000`). Throws `DaemonError` (config).
+   */
+  load(options?: LoadOptions): Config {
+    return load(DEFAULT, options);
   },
 });

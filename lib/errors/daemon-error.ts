@@ -61,6 +61,30 @@ export interface DaemonErrorOptions {
   readonly operation?: string;
   /** The time limit that was exceeded, in ms (for `timeout`). */
   readonly timeoutMs?: number;
+  /** Where bad input was found (config errors). */
+  readonly location?: ErrorLocation;
+}
+
+/**
+ * Where bad input was found: the file, the key as the user wrote it (a TOML
+ * path such as `shutdown.graceful`, or a variable name such as
+ * `DAEMON_SHUTDOWN__GRACEFUL`), and for syntax errors the line and column.
+ *
+ * @example
+ * ```ts
+ * import { DaemonError, type ErrorLocation } from 'proc-daemon';
+ *
+ * const where: ErrorLocation = { file: 'daemon.toml', key: 'shutdown.graceful' };
+ * const err = DaemonError.config('daemon.toml: shutdown.graceful must be an integer', { location: where });
+ * console.log(err.location?.key); // shutdown.graceful
+ * ```
+ * @public
+ */
+export interface ErrorLocation {
+  readonly file?: string;
+  readonly key?: string;
+  readonly line?: number;
+  readonly column?: number;
 }
 
 /**
@@ -82,6 +106,7 @@ export interface DaemonErrorJSON {
   readonly subsystem?: string;
   readonly operation?: string;
   readonly timeoutMs?: number;
+  readonly location?: ErrorLocation;
   /** The cause's message (never the cause object itself). */
   readonly cause?: string;
 }
@@ -120,6 +145,8 @@ export class DaemonError extends Error {
   declare readonly operation?: string;
   /** The exceeded time limit in ms, for timeouts. */
   declare readonly timeoutMs?: number;
+  /** Where bad input was found (config errors). */
+  declare readonly location?: ErrorLocation;
 
   constructor(kind: ErrorKind, message: string, options: DaemonErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -129,6 +156,7 @@ export class DaemonError extends Error {
     if (options.subsystem !== undefined) this.subsystem = options.subsystem;
     if (options.operation !== undefined) this.operation = options.operation;
     if (options.timeoutMs !== undefined) this.timeoutMs = options.timeoutMs;
+    if (options.location !== undefined) this.location = Object.freeze({ ...options.location });
   }
 
   /** An invalid or unparseable configuration. */
@@ -203,6 +231,7 @@ export class DaemonError extends Error {
     if (this.subsystem !== undefined) json.subsystem = this.subsystem;
     if (this.operation !== undefined) json.operation = this.operation;
     if (this.timeoutMs !== undefined) json.timeoutMs = this.timeoutMs;
+    if (this.location !== undefined) json.location = this.location;
     if (this.cause !== undefined) json.cause = causeMessage(this.cause);
     return json;
   }

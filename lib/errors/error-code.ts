@@ -31,6 +31,12 @@ export const ErrorCode = Object.freeze({
   ConfigInvalidValue: 1002,
   /** A restart policy is malformed. */
   ConfigInvalidRestartPolicy: 1003,
+  /** The config file is not valid TOML (the message gives the line and column). */
+  ConfigSyntax: 1004,
+  /** A key or `DAEMON_*` variable that the configuration does not have. */
+  ConfigUnknownKey: 1005,
+  /** The config file does not exist, or cannot be read. */
+  ConfigFileUnreadable: 1006,
 
   /** Signal handling failed (generic). */
   Signal: 2000,

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { checkTimeoutOrder } from '../config/config-builder.js';
+import { checkTimeoutOrder } from '../config/config-checks.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
 import type { ShutdownPhase, ShutdownReason } from '../kernel/shutdown.js';
