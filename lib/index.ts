@@ -21,6 +21,8 @@ export type { RunResult, Subsystem, TaskFn, TaskOptions } from './runtime/subsys
 export { SubsystemManager, type SubsystemStats } from './runtime/subsystem-manager.js';
 export { SubsystemState, isLegalTransition, isTerminalState } from './kernel/subsystem-state.js';
 export type {
+  ConfigRejectedEvent,
+  ConfigReloadedEvent,
   DaemonEvent,
   EventTime,
   FailurePolicy,

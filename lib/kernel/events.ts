@@ -1,3 +1,4 @@
+import type { Config } from '../config/config.js';
 import type { DaemonError } from '../errors/daemon-error.js';
 import type { RestartPolicy } from './restart-policy.js';
 import type { ShutdownPhase, ShutdownReason } from './shutdown.js';
@@ -164,6 +165,42 @@ export interface PhaseEvent extends EventTime {
 }
 
 /**
+ * A new configuration was accepted (hot reload or SIGHUP) and applied.
+ *
+ * @example
+ * ```ts
+ * import { Daemon } from 'proc-daemon';
+ *
+ * Daemon.new().build().events$.subscribe((e) => {
+ *   if (e.type === 'config-reloaded') console.log('log level now', e.config.logging.level);
+ * });
+ * ```
+ * @public
+ */
+export interface ConfigReloadedEvent extends EventTime {
+  readonly type: 'config-reloaded';
+  readonly config: Config;
+}
+
+/**
+ * A new configuration was rejected; the old one stays.
+ *
+ * @example
+ * ```ts
+ * import { Daemon } from 'proc-daemon';
+ *
+ * Daemon.new().build().events$.subscribe((e) => {
+ *   if (e.type === 'config-rejected') console.error(e.error.message, e.error.location);
+ * });
+ * ```
+ * @public
+ */
+export interface ConfigRejectedEvent extends EventTime {
+  readonly type: 'config-rejected';
+  readonly error: DaemonError;
+}
+
+/**
  * Every lifecycle fact of a daemon, as emitted on `daemon.events$`.
  *
  * @example
@@ -175,4 +212,10 @@ export interface PhaseEvent extends EventTime {
  * ```
  * @public
  */
-export type DaemonEvent = SubsystemEvent | SignalEvent | ShutdownInitiatedEvent | PhaseEvent;
+export type DaemonEvent =
+  | SubsystemEvent
+  | SignalEvent
+  | ShutdownInitiatedEvent
+  | PhaseEvent
+  | ConfigReloadedEvent
+  | ConfigRejectedEvent;

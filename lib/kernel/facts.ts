@@ -1,3 +1,4 @@
+import type { Config } from '../config/config.js';
 import type { DaemonError } from '../errors/daemon-error.js';
 import type { FailurePolicy, SubsystemId } from './events.js';
 import type { RestartPolicy } from './restart-policy.js';
@@ -43,7 +44,11 @@ export type Fact =
   /** The coordinator entered a phase. */
   | (Stamp & { readonly type: 'phase'; readonly phase: ShutdownPhase })
   /** A handled OS signal. */
-  | (Stamp & { readonly type: 'signal'; readonly signal: NodeJS.Signals; readonly signo: number });
+  | (Stamp & { readonly type: 'signal'; readonly signal: NodeJS.Signals; readonly signo: number })
+  /** A new config was accepted and applied. */
+  | (Stamp & { readonly type: 'config-reloaded'; readonly config: Config })
+  /** A new config was rejected. */
+  | (Stamp & { readonly type: 'config-rejected'; readonly error: DaemonError });
 
 /** @internal */
 export interface Stamp {

@@ -75,6 +75,12 @@ export function reduce(state: KernelState, fact: Fact): KernelState {
     case 'signal':
       d.emit({ type: 'signal', signal: fact.signal, signo: fact.signo, at: d.at, time: d.time });
       break;
+    case 'config-reloaded':
+      d.emit({ type: 'config-reloaded', config: fact.config, at: d.at, time: d.time });
+      break;
+    case 'config-rejected':
+      d.emit({ type: 'config-rejected', error: fact.error, at: d.at, time: d.time });
+      break;
   }
   return d.commit(state);
 }

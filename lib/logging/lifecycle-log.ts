@@ -48,6 +48,12 @@ export class LifecycleLog {
         case 'shutdown-initiated':
           this.logger.info({ reason: reasonData(e.reason) }, `shutdown initiated (${e.reason.kind})`);
           break;
+        case 'config-reloaded':
+          this.logger.info({ level: e.config.logging.level, shutdown: e.config.shutdown }, 'config reloaded and applied');
+          break;
+        case 'config-rejected':
+          this.logger.error({ err: e.error }, `config rejected, the old one stays: ${e.error.message}`);
+          break;
         case 'phase':
           if (e.phase === 'force') this.logger.warn('graceful deadline passed: force-aborting the runs still going');
           else if (e.phase === 'kill') this.logger.error('force deadline passed: abandoning the runs still going');

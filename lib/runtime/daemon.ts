@@ -17,6 +17,7 @@ import type { ProcessHost } from './process-host.js';
 import type { ShutdownStats } from './coordinator-types.js';
 import type { ShutdownCoordinator } from './shutdown-coordinator.js';
 import { SubsystemManager } from './subsystem-manager.js';
+import { ConfigReloader } from './config-reloader.js';
 
 /**
  * How a daemon ended: what `run()` resolves.
@@ -91,6 +92,7 @@ export class Daemon {
   readonly #owns: boolean;
   readonly #events$: Observable<DaemonEvent>;
   readonly #state$: Observable<DaemonSnapshot>;
+  readonly #reloader: ConfigReloader;
   #ran = false;
   #signalSub: Subscription | undefined;
   #releaseKeepAlive: (() => void) | undefined;
@@ -121,6 +123,14 @@ export class Daemon {
     this.coordinator = this.#core.coordinator;
     this.#events$ = this.#core.events$.asObservable();
     this.#state$ = this.#core.state$.pipe(map(toSnapshot));
+    this.#reloader = new ConfigReloader({
+      clock: this.#core.clock,
+      logger: this.#logger,
+      path: parts.configPath,
+      env: () => process.env,
+      accept: (config) => this.#applyConfig(config),
+      reject: (error) => this.#core.dispatch({ type: 'config-rejected', error, ...this.#core.stamp() }),
+    });
   }
 
   /** Every lifecycle fact, in order; completes when the daemon has stopped (hot: subscribe before `run()` to see the start). */
@@ -191,13 +201,37 @@ export class Daemon {
       );
     }
     this.#ran = true;
-    return new Promise<DaemonExit>((resolve) => {
-      const { host, signals } = this.#parts;
-      this.#releaseKeepAlive = host.keepAlive();
-      this.#core.onStopped = (state) => resolve(this.#finish(state));
-      if (this.#owns) this.#signalSub = processSignals(signals, host).subscribe((b) => this.#onSignal(b));
-      this.#logger.info({ subsystems: this.#core.runners.length }, `daemon ${this.#parts.config.name} starting`);
-      this.#core.launch();
+    const config = this.#config$.value;
+    if (!config.hotReload) return new Promise<DaemonExit>((resolve) => this.#start(resolve));
+    // Set-up that can fail comes first: a daemon that cannot watch its config does not start.
+    return this.#reloader.watch(true).then(
+      () => new Promise<DaemonExit>((resolve) => this.#start(resolve)),
+      (err: unknown) => {
+        if (this.#owns) this.#parts.host.setExitCode(ExitCode.Config);
+        throw err;
+      },
+    );
+  }
+
+  #start(resolve: (exit: DaemonExit) => void): void {
+    const { host, signals } = this.#parts;
+    this.#releaseKeepAlive = host.keepAlive();
+    this.#core.onStopped = (state) => resolve(this.#finish(state));
+    if (this.#owns) this.#signalSub = processSignals(signals, host).subscribe((b) => this.#onSignal(b));
+    this.#logger.info({ subsystems: this.#core.runners.length }, `daemon ${this.#parts.config.name} starting`);
+    this.#core.launch();
+  }
+
+  /** Applies an accepted config live: log level, shutdown timeouts, hot reload on or off; then `config$` emits. */
+  #applyConfig(config: Config): void {
+    // The config governs the daemon's own logger; one given with withLogger() keeps its level.
+    if (this.#parts.logger === undefined) this.#logger.level = config.logging.level;
+    const { graceful, force, kill, drain } = config.shutdown;
+    this.coordinator.updateTimeouts(graceful, force, kill, drain);
+    this.#config$.next(config);
+    this.#core.dispatch({ type: 'config-reloaded', config, ...this.#core.stamp() });
+    void this.#reloader.watch(config.hotReload).catch((err: unknown) => {
+      this.#logger.error({ err }, 'hot reload: cannot watch the config file');
     });
   }
 
@@ -216,6 +250,7 @@ export class Daemon {
     }
     this.#releaseKeepAlive?.();
     this.#releaseKeepAlive = undefined;
+    void this.#reloader.close();
     if (this.#owns) this.#parts.host.setExitCode(exit.exitCode);
     const log = exit.exitCode === ExitCode.Ok ? 'info' : 'warn';
     this.#logger[log](
@@ -233,6 +268,10 @@ export class Daemon {
 
   #onSignal(binding: SignalBinding): void {
     this.#core.dispatch({ type: 'signal', signal: binding.signal, signo: binding.signo, ...this.#core.stamp() });
+    if (binding.role === 'reload') {
+      this.#reloader.reload();
+      return;
+    }
     if (binding.role !== 'shutdown') return;
     if (!this.coordinator.isShutdown()) {
       this.shutdown({ kind: 'signal', signal: binding.signal, signo: binding.signo });

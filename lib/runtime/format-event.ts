@@ -34,6 +34,10 @@ export function formatEvent(event: DaemonEvent, origin = 0): string {
     }
     case 'phase':
       return `${stamp} phase ${event.phase}`;
+    case 'config-reloaded':
+      return `${stamp} config reloaded`;
+    case 'config-rejected':
+      return `${stamp} config rejected: ${event.error.message}`;
     default:
       return `${stamp} ${(event as { type: string }).type}`;
   }

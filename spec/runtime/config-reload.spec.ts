@@ -1,0 +1,174 @@
+import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { firstValueFrom, filter, skip } from 'rxjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Config } from '../../lib/config/config.js';
+import { ErrorCode } from '../../lib/errors/error-code.js';
+import type { DaemonEvent } from '../../lib/kernel/events.js';
+import { Daemon } from '../../lib/runtime/daemon.js';
+import { FakeProcess } from '../helpers/fake-process.js';
+import { phases, virtualDaemon } from '../helpers/virtual-time.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'proc-daemon-reload-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+function folder(): string {
+  const d = join(dir, `case-${++n}`);
+  mkdirSync(d);
+  return d;
+}
+
+const TOML = (graceful: number, force: number, kill: number, level = 'info', extra = '') =>
+  `${extra}[logging]\nlevel = "${level}"\n[shutdown]\ngraceful = ${graceful}\nforce = ${force}\nkill = ${kill}\n`;
+
+describe('config reload on SIGHUP (virtual time)', () => {
+  it('applies the new config live: config$, the log level, and the shutdown deadlines', async () => {
+    const d = folder();
+    const path = join(d, 'daemon.toml');
+    writeFileSync(path, TOML(30_000, 45_000, 60_000));
+    const { builder, time, proc } = virtualDaemon(Config.loadFromFile(path));
+    const daemon = builder.withConfigPath(path).withTask('stuck', () => new Promise(() => {})).build();
+    const events: DaemonEvent[] = [];
+    daemon.events$.subscribe((e) => events.push(e));
+    const levels: string[] = [];
+    daemon.config$.subscribe((c) => levels.push(c.logging.level));
+    const exit = daemon.run();
+    await time.advance(10);
+    writeFileSync(path, TOML(100, 200, 300, 'debug'));
+    proc.kill('SIGHUP');
+    expect(levels).toEqual(['info', 'debug']);
+    expect(daemon.configSnapshot().shutdown.graceful).toBe(100);
+    // A logger given with withLogger() keeps its own level (the daemon's own follows the config).
+    expect(daemon.logger.level).toBe('silent');
+    expect(events.some((e) => e.type === 'config-reloaded')).toBe(true);
+    daemon.shutdown();
+    const result = await time.until(exit, 1000, 1);
+    // The straggler met the new deadlines: force at 100 ms, abandoned at 200 ms (not 30 s / 45 s).
+    expect(time.now()).toBe(210);
+    expect(result.forced).toEqual(['stuck']);
+    expect(phases(events)).toEqual(['graceful', 'force', 'kill', 'stopped']);
+  });
+
+  it("sets the level of the daemon's own logger", async () => {
+    const d = folder();
+    const path = join(d, 'daemon.toml');
+    writeFileSync(path, TOML(1000, 2000, 3000, 'error'));
+    const proc = new FakeProcess();
+    const time = (await import('../helpers/virtual-time.js')).VirtualTime;
+    const clock = new time();
+    const daemon = Daemon.builder(Config.loadFromFile(path))
+      .withScheduler(clock.scheduler)
+      .withProcessHost(proc)
+      .withConfigPath(path)
+      .withTask('a', (h) => h.cancelled())
+      .build();
+    expect(daemon.logger.level).toBe('error');
+    const exit = daemon.run();
+    await clock.advance(1);
+    writeFileSync(path, TOML(1000, 2000, 3000, 'warn'));
+    proc.kill('SIGHUP');
+    expect(daemon.logger.level).toBe('warn');
+    daemon.shutdown();
+    await clock.until(exit);
+  });
+
+  it('keeps the old config when the new one is invalid, with a config-rejected event', async () => {
+    const d = folder();
+    const path = join(d, 'daemon.toml');
+    writeFileSync(path, TOML(1000, 2000, 3000));
+    const { builder, time, proc } = virtualDaemon(Config.loadFromFile(path));
+    const daemon = builder.withConfigPath(path).withTask('a', (h) => h.cancelled()).build();
+    const rejected: DaemonEvent[] = [];
+    daemon.events$.pipe(filter((e) => e.type === 'config-rejected')).subscribe((e) => rejected.push(e));
+    const exit = daemon.run();
+    await time.advance(1);
+    writeFileSync(path, TOML(5000, 2000, 3000));
+    proc.kill('SIGHUP');
+    writeFileSync(path, '[shutdown\ngraceful = 1');
+    proc.kill('SIGHUP');
+    unlinkSync(path);
+    proc.kill('SIGHUP');
+    expect(rejected.map((e) => (e.type === 'config-rejected' ? e.error.code : 0))).toEqual([
+      ErrorCode.ConfigTimeoutOrder,
+      ErrorCode.ConfigSyntax,
+      ErrorCode.ConfigFileUnreadable,
+    ]);
+    expect(daemon.configSnapshot().shutdown.graceful).toBe(1000);
+    daemon.shutdown();
+    await time.until(exit);
+  });
+});
+
+describe('hot reload (a real folder, real file events)', () => {
+  const timeoutMs = 8000;
+  function nextConfig(daemon: Daemon): Promise<Config> {
+    return firstValueFrom(daemon.config$.pipe(skip(1)));
+  }
+  function nextRejection(daemon: Daemon): Promise<DaemonEvent> {
+    return firstValueFrom(daemon.events$.pipe(filter((e) => e.type === 'config-rejected')));
+  }
+  async function within<T>(p: Promise<T>, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([p, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  it('follows plain writes, atomic renames, invalid writes and delete + recreate', async () => {
+    const d = folder();
+    const path = join(d, 'daemon.toml');
+    writeFileSync(path, TOML(1000, 2000, 3000, 'info', 'hot_reload = true\n'));
+    const daemon = Daemon.builder(Config.loadFromFile(path))
+      .withoutSignals()
+      .withProcessHost(new FakeProcess())
+      .withLogger(pino({ level: 'silent' }))
+      .withConfigPath(path)
+      .withTask('a', (h) => h.cancelled())
+      .build();
+    const exit = daemon.run();
+    await new Promise((r) => setTimeout(r, 300));
+
+    let next = nextConfig(daemon);
+    writeFileSync(path, TOML(1100, 2000, 3000, 'info', 'hot_reload = true\n'));
+    expect((await within(next, 'reload after a plain write')).shutdown.graceful).toBe(1100);
+
+    next = nextConfig(daemon);
+    const tmp = join(d, '.daemon.toml.swp');
+    writeFileSync(tmp, TOML(1200, 2000, 3000, 'warn', 'hot_reload = true\n'));
+    renameSync(tmp, path);
+    const renamed = await within(next, 'reload after an atomic rename');
+    expect(renamed.shutdown.graceful).toBe(1200);
+    expect(renamed.logging.level).toBe('warn');
+
+    const rejection = nextRejection(daemon);
+    writeFileSync(path, 'hot_reload = true\n[shutdown]\ngraceful = "soon"\n');
+    const rejected = await within(rejection, 'rejection of an invalid write');
+    expect(rejected.type === 'config-rejected' && rejected.error.message).toContain('shutdown.graceful must be an integer');
+    expect(daemon.configSnapshot().shutdown.graceful).toBe(1200);
+
+    next = nextConfig(daemon);
+    unlinkSync(path);
+    await new Promise((r) => setTimeout(r, 300));
+    writeFileSync(path, TOML(1300, 2000, 3000, 'info', 'hot_reload = true\n'));
+    expect((await within(next, 'reload after delete + recreate')).shutdown.graceful).toBe(1300);
+
+    daemon.shutdown();
+    expect((await exit).exitCode).toBe(0);
+  }, 30_000);
+
+  it('refuses to start when the config folder does not exist', async () => {
+    const daemon = Daemon.builder({ ...Config.default(), hotReload: true })
+      .withoutSignals()
+      .withLogger(pino({ level: 'silent' }))
+      .withConfigPath(join(dir, 'no-such-folder', 'daemon.toml'))
+      .build();
+    await expect(daemon.run()).rejects.toMatchObject({ kind: 'config', code: ErrorCode.ConfigFileUnreadable });
+  });
+});
