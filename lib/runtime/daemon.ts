@@ -93,6 +93,7 @@ export class Daemon {
   readonly #events$: Observable<DaemonEvent>;
   readonly #state$: Observable<DaemonSnapshot>;
   readonly #reloader: ConfigReloader;
+  #loggerReady: Promise<void> | undefined;
   #ran = false;
   #signalSub: Subscription | undefined;
   #releaseKeepAlive: (() => void) | undefined;
@@ -115,7 +116,13 @@ export class Daemon {
   /** @internal */
   constructor(parts: DaemonParts) {
     this.#parts = parts;
-    this.#logger = parts.logger ?? createLogger(parts.config);
+    if (parts.logger === undefined) {
+      const own = createLogger(parts.config);
+      this.#logger = own.logger;
+      this.#loggerReady = parts.config.logging.file === undefined ? undefined : own.ready;
+    } else {
+      this.#logger = parts.logger;
+    }
     this.#owns = parts.signals.bindings.size > 0;
     this.#config$ = new BehaviorSubject(parts.config);
     this.#core = new DaemonCore(parts.config, parts.scheduler, this.#logger, () => this.#onKillDeadline());
@@ -202,12 +209,15 @@ export class Daemon {
     }
     this.#ran = true;
     const config = this.#config$.value;
-    if (!config.hotReload) return new Promise<DaemonExit>((resolve) => this.#start(resolve));
-    // Set-up that can fail comes first: a daemon that cannot watch its config does not start.
-    return this.#reloader.watch(true).then(
+    if (!config.hotReload && this.#loggerReady === undefined) return new Promise<DaemonExit>((resolve) => this.#start(resolve));
+    // Set-up that can fail comes first: a daemon that cannot open its log file or watch its config does not start.
+    return Promise.all([this.#loggerReady, config.hotReload ? this.#reloader.watch(true) : undefined]).then(
       () => new Promise<DaemonExit>((resolve) => this.#start(resolve)),
       (err: unknown) => {
-        if (this.#owns) this.#parts.host.setExitCode(ExitCode.Config);
+        if (this.#owns) {
+          const onConfig = err instanceof DaemonError && err.kind === 'config';
+          this.#parts.host.setExitCode(onConfig ? ExitCode.Config : ExitCode.Failure);
+        }
         throw err;
       },
     );
