@@ -67,6 +67,10 @@ export const ErrorCode = Object.freeze({
 
   /** I/O failed (generic). */
   Io: 5000,
+  /** A live process holds the PID file: another instance is running. */
+  PidFileHeld: 5001,
+  /** The PID file or the working directory cannot be written. */
+  PidFileUnwritable: 5002,
 
   /** A runtime failure (generic). */
   Runtime: 6000,

@@ -18,6 +18,7 @@ import type { ShutdownStats } from './coordinator-types.js';
 import type { ShutdownCoordinator } from './shutdown-coordinator.js';
 import { SubsystemManager } from './subsystem-manager.js';
 import { ConfigReloader } from './config-reloader.js';
+import { PidFile, ensureWorkDir, underWorkDir } from './pid-file.js';
 
 /**
  * How a daemon ended: what `run()` resolves.
@@ -94,6 +95,7 @@ export class Daemon {
   readonly #state$: Observable<DaemonSnapshot>;
   readonly #reloader: ConfigReloader;
   #loggerReady: Promise<void> | undefined;
+  #pidFile: PidFile | undefined;
   #ran = false;
   #signalSub: Subscription | undefined;
   #releaseKeepAlive: (() => void) | undefined;
@@ -209,18 +211,35 @@ export class Daemon {
     }
     this.#ran = true;
     const config = this.#config$.value;
+    try {
+      if (config.workDir !== undefined) ensureWorkDir(config.workDir);
+      if (config.pidFile !== undefined) {
+        this.#pidFile = new PidFile(underWorkDir(config.pidFile, config.workDir));
+        this.#pidFile.acquire();
+      }
+    } catch (err) {
+      this.#setupFailed(err);
+      return Promise.reject(err);
+    }
     if (!config.hotReload && this.#loggerReady === undefined) return new Promise<DaemonExit>((resolve) => this.#start(resolve));
     // Set-up that can fail comes first: a daemon that cannot open its log file or watch its config does not start.
     return Promise.all([this.#loggerReady, config.hotReload ? this.#reloader.watch(true) : undefined]).then(
       () => new Promise<DaemonExit>((resolve) => this.#start(resolve)),
       (err: unknown) => {
-        if (this.#owns) {
-          const onConfig = err instanceof DaemonError && err.kind === 'config';
-          this.#parts.host.setExitCode(onConfig ? ExitCode.Config : ExitCode.Failure);
-        }
+        this.#setupFailed(err);
         throw err;
       },
     );
+  }
+
+  /** Set-up failed: nothing started; the exit code says why (78 on config). */
+  #setupFailed(err: unknown): void {
+    this.#pidFile?.release();
+    void this.#reloader.close();
+    if (this.#owns) {
+      const onConfig = err instanceof DaemonError && err.kind === 'config';
+      this.#parts.host.setExitCode(onConfig ? ExitCode.Config : ExitCode.Failure);
+    }
   }
 
   #start(resolve: (exit: DaemonExit) => void): void {
@@ -261,6 +280,7 @@ export class Daemon {
     this.#releaseKeepAlive?.();
     this.#releaseKeepAlive = undefined;
     void this.#reloader.close();
+    this.#pidFile?.release();
     if (this.#owns) this.#parts.host.setExitCode(exit.exitCode);
     const log = exit.exitCode === ExitCode.Ok ? 'info' : 'warn';
     this.#logger[log](
@@ -303,6 +323,7 @@ export class Daemon {
     } catch {
       // A logger that cannot flush must not keep the process alive.
     }
+    this.#pidFile?.release();
     this.#parts.host.setExitCode(ExitCode.KillTimeout);
     this.#parts.host.exit(ExitCode.KillTimeout);
   }

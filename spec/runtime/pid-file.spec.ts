@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Config } from '../../lib/config/config.js';
+import { ErrorCode } from '../../lib/errors/error-code.js';
+import { virtualDaemon } from '../helpers/virtual-time.js';
+
+const root = mkdtempSync(join(tmpdir(), 'proc-daemon-pid-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function config(patch: Partial<Config>): Config {
+  return { ...Config.default(), ...patch };
+}
+
+describe('pidFile and workDir', () => {
+  it('creates the working directory, writes the PID at start and removes it at exit', async () => {
+    const workDir = join(root, 'work', 'nested');
+    const { builder, time, proc } = virtualDaemon(config({ workDir, pidFile: 'daemon.pid' }));
+    const daemon = builder.withTask('a', (h) => h.cancelled()).build();
+    const exit = daemon.run();
+    const pidFile = join(workDir, 'daemon.pid');
+    expect(readFileSync(pidFile, 'utf8')).toBe(`${process.pid}\n`);
+    proc.kill('SIGTERM');
+    await time.until(exit);
+    expect(existsSync(pidFile)).toBe(false);
+  });
+
+  it('takes over a stale PID file whose process is dead', async () => {
+    const pidFile = join(root, 'stale.pid');
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => dead.on('exit', r));
+    writeFileSync(pidFile, `${dead.pid}\n`);
+    const { builder, time } = virtualDaemon(config({ pidFile }));
+    const daemon = builder.withTask('a', async () => {}).build();
+    const exit = daemon.run();
+    expect(readFileSync(pidFile, 'utf8')).toBe(`${process.pid}\n`);
+    await time.until(exit);
+  });
+
+  it('refuses to start while a live process holds the PID file, and leaves the file alone', async () => {
+    const pidFile = join(root, 'held.pid');
+    const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      writeFileSync(pidFile, `${live.pid}\n`);
+      const { builder, proc } = virtualDaemon(config({ pidFile }));
+      let started = false;
+      const daemon = builder.withTask('a', () => {
+        started = true;
+      }).build();
+      await expect(daemon.run()).rejects.toMatchObject({
+        kind: 'io',
+        code: ErrorCode.PidFileHeld,
+        message: expect.stringContaining(`holds PID ${live.pid}, which is alive`),
+      });
+      expect(started).toBe(false);
+      expect(proc.exitCode).toBe(1);
+      expect(readFileSync(pidFile, 'utf8')).toBe(`${live.pid}\n`);
+    } finally {
+      live.kill();
+    }
+  });
+
+  it('does not remove a PID file that another process has taken over', async () => {
+    const pidFile = join(root, 'taken.pid');
+    const { builder, time, proc } = virtualDaemon(config({ pidFile }));
+    const daemon = builder.withTask('a', (h) => h.cancelled()).build();
+    const exit = daemon.run();
+    writeFileSync(pidFile, '1\n');
+    proc.kill('SIGTERM');
+    await time.until(exit);
+    expect(readFileSync(pidFile, 'utf8')).toBe('1\n');
+  });
+});
