@@ -35,6 +35,8 @@ const UNPREFIXED: Readonly<Record<string, ErrorKind>> = {
   DaemonAlreadyRunning: 'invalid-state',
   BuilderConsumed: 'invalid-state',
   DaemonStopped: 'invalid-state',
+  PidFileHeld: 'io',
+  PidFileUnwritable: 'io',
 };
 
 const ALL_KINDS = Object.keys(RANGE) as ErrorKind[];
