@@ -49,10 +49,14 @@ export class LifecycleLog {
           this.logger.info({ reason: reasonData(e.reason) }, `shutdown initiated (${e.reason.kind})`);
           break;
         case 'config-reloaded':
-          this.logger.info({ level: e.config.logging.level, shutdown: e.config.shutdown }, 'config reloaded and applied');
+          this.logger.info({ logLevel: e.config.logging.level, shutdown: e.config.shutdown }, 'config reloaded and applied');
           break;
         case 'config-rejected':
-          this.logger.error({ err: e.error }, `config rejected, the old one stays: ${e.error.message}`);
+          // Bad input, not a bug: the message and where, without a stack trace.
+          this.logger.error(
+            { code: e.error.code, ...(e.error.location ? { location: e.error.location } : {}) },
+            `config rejected, the old one stays: ${e.error.message}`,
+          );
           break;
         case 'phase':
           if (e.phase === 'force') this.logger.warn('graceful deadline passed: force-aborting the runs still going');
