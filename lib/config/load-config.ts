@@ -151,11 +151,7 @@ export function loadFromFile(defaults: Config, path: string): Config {
 export function load(defaults: Config, options: LoadOptions = {}): Config {
   const layers: Array<[SnakeTree, Source]> = [];
   const path = options.path ?? './daemon.toml';
-  if (options.path !== undefined || exists(path)) layers.push([readTomlFile(path), { kind: 'file', file: path }]);
+  if (options.path !== undefined || existsSync(path)) layers.push([readTomlFile(path), { kind: 'file', file: path }]);
   layers.push([envTree(options.env ?? process.env), { kind: 'env' }]);
   return buildConfig(defaults, layers);
-}
-
-function exists(path: string): boolean {
-  return existsSync(path);
 }

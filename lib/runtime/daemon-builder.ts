@@ -163,7 +163,7 @@ export class DaemonBuilder {
       logger: this.#logger,
     });
     for (const r of this.#registrations) {
-      if (r.kind === 'spec') daemon.manager.register(r.spec.subsystem);
+      if (r.kind === 'spec') daemon.manager.registerSpec(r.spec);
       else r.fn(daemon.manager);
     }
     return daemon;

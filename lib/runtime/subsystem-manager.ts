@@ -5,7 +5,7 @@ import type { SubsystemEvent, SubsystemId, SubsystemMetadata } from '../kernel/e
 import type { StateCounts } from '../kernel/kernel-state.js';
 import { isTerminalState } from '../kernel/subsystem-state.js';
 import type { DaemonCore } from './daemon-core.js';
-import { type Subsystem, type TaskFn, type TaskOptions, checkSubsystem, taskSubsystem } from './subsystem.js';
+import { type Subsystem, type SubsystemSpec, type TaskFn, type TaskOptions, checkSubsystem, taskSubsystem } from './subsystem.js';
 
 /**
  * Counters over a daemon's subsystems.
@@ -67,6 +67,11 @@ export class SubsystemManager {
   /** Registers a subsystem object; returns its id. */
   register(subsystem: Subsystem): SubsystemId {
     return this.#core.register(checkSubsystem(subsystem, 'register'));
+  }
+
+  /** Registers a subsystem the builder has already checked. @internal */
+  registerSpec(spec: SubsystemSpec): SubsystemId {
+    return this.#core.register(spec);
   }
 
   /** Registers a task function; returns its id. */
