@@ -1,10 +1,15 @@
 // Type-checks every `@example` of the public TSDoc: each ```ts block under
-// lib/ becomes a module importing from 'proc-daemon' (mapped to lib/), and
-// tsc must accept them all. Run: npm run check:examples
+// lib/ becomes a module importing from 'proc-daemon' or one of its subpaths
+// (mapped to lib/), and tsc must accept them all. Then checks that every
+// export of every entry point has a release tag and an example.
+// Run: npm run check:examples
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
+
+/** The package's entry points: the core and its optional modules (`proc-daemon/<name>`). */
+const SUBPATHS = ['metrics', 'resources', 'http'] as const;
 
 const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'temp', 'examples');
@@ -37,11 +42,13 @@ for (const file of sources(join(root, 'lib'))) {
   }
 }
 
+const paths: Record<string, string[]> = { 'proc-daemon': ['../../lib/index.ts'] };
+for (const sub of SUBPATHS) paths[`proc-daemon/${sub}`] = [`../../lib/${sub}/index.ts`];
 writeFileSync(
   join(out, 'tsconfig.json'),
   JSON.stringify({
     extends: '../../tsconfig.json',
-    compilerOptions: { noEmit: true, noUnusedLocals: false, paths: { 'proc-daemon': ['../../lib/index.ts'] }, allowImportingTsExtensions: true },
+    compilerOptions: { noEmit: true, noUnusedLocals: false, paths, allowImportingTsExtensions: true },
     include: ['*.ts'],
   }),
 );
@@ -53,23 +60,27 @@ try {
 }
 console.log(`TSDoc examples: ${files.length} compiled`);
 
-// Every public export carries a release tag and an example.
-const entry = join(root, 'lib', 'index.ts');
-const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022 });
+// Every public export of every entry point carries a release tag and an example.
+const entries = [join(root, 'lib', 'index.ts'), ...SUBPATHS.map((sub) => join(root, 'lib', sub, 'index.ts'))].filter((f) => existsSync(f));
+const program = ts.createProgram(entries, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022 });
 const checker = program.getTypeChecker();
-const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
 const missing: string[] = [];
-for (const exported of checker.getExportsOfModule(moduleSymbol)) {
-  const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-  const tags = new Set(symbol.getJsDocTags(checker).map((t) => t.name));
-  const lacks = [
-    ...(tags.has('example') ? [] : ['@example']),
-    ...(['public', 'beta', 'internal', 'alpha'].some((t) => tags.has(t)) ? [] : ['a release tag']),
-  ];
-  if (lacks.length > 0) missing.push(`${exported.name} (${lacks.join(', ')})`);
+let exports = 0;
+for (const entry of entries) {
+  const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+  for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+    exports++;
+    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+    const tags = new Set(symbol.getJsDocTags(checker).map((t) => t.name));
+    const lacks = [
+      ...(tags.has('example') ? [] : ['@example']),
+      ...(['public', 'beta', 'internal', 'alpha'].some((t) => tags.has(t)) ? [] : ['a release tag']),
+    ];
+    if (lacks.length > 0) missing.push(`${relative(root, entry)}: ${exported.name} (${lacks.join(', ')})`);
+  }
 }
 if (missing.length > 0) {
   console.error(`TSDoc: ${missing.length} public export(s) lack documentation:\n  ${missing.join('\n  ')}`);
   process.exit(1);
 }
-console.log('TSDoc: every public export has a release tag and an example');
+console.log(`TSDoc: every public export (${exports}, ${entries.length} entry points) has a release tag and an example`);

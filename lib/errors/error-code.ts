@@ -71,12 +71,24 @@ export const ErrorCode = Object.freeze({
   PidFileHeld: 5001,
   /** The PID file or the working directory cannot be written. */
   PidFileUnwritable: 5002,
+  /** The probe server could not listen (the port is in use, or the address is not available). */
+  ProbeServerListen: 5003,
 
   /** A runtime failure (generic). */
   Runtime: 6000,
+  /** A metric or label name is not a valid Prometheus name. */
+  RuntimeInvalidMetricName: 6001,
+  /** One metric name used as two types (a counter and a gauge, say). */
+  RuntimeMetricTypeConflict: 6002,
+  /** A metric value that its type cannot take (NaN, a negative counter step, a histogram value out of range). */
+  RuntimeInvalidMetricValue: 6003,
+  /** A resource tracker setting is invalid (an interval or a memory limit). */
+  RuntimeInvalidResourceLimit: 6004,
 
   /** A resource limit was exhausted (generic). */
   ResourceExhausted: 7000,
+  /** The process crossed its hard memory limit. */
+  ResourceExhaustedMemory: 7001,
 
   /** An operation timed out (generic). */
   Timeout: 8000,

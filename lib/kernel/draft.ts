@@ -14,7 +14,10 @@ import { type SubsystemState, isLegalTransition, isTerminalState } from './subsy
 
 /** Fields a transition may change. @internal */
 export type Patch = Partial<
-  Pick<SubsystemRecord, 'startedAt' | 'stoppedAt' | 'restartCount' | 'lastError' | 'attempt' | 'stopCause' | 'everStarted'>
+  Pick<
+    SubsystemRecord,
+    'startedAt' | 'stoppedAt' | 'restartCount' | 'lastError' | 'attempt' | 'stopCause' | 'everStarted' | 'healthy' | 'healthFailures'
+  >
 >;
 
 /** One fact's changes, gathered and then committed as one new state. @internal */
@@ -196,6 +199,9 @@ function build(rec: SubsystemRecord, state: SubsystemState, p: Patch): Subsystem
     p.attempt ?? rec.attempt,
     'stopCause' in p ? p.stopCause : state === 'stopping' ? rec.stopCause : undefined,
     p.everStarted ?? rec.everStarted,
+    // A new run starts with no health verdict.
+    'healthy' in p ? p.healthy : state === 'starting' ? undefined : rec.healthy,
+    p.healthFailures ?? (state === 'starting' ? 0 : rec.healthFailures),
   );
 }
 

@@ -64,6 +64,11 @@ export interface SubsystemMetadata {
   readonly onFailure: FailurePolicy;
   /** Consecutive restarts counted against the policy (reset by a long enough run). */
   readonly attempt: number;
+  /**
+   * The latest health check of the current run: `undefined` before the first
+   * answer (or when the subsystem has no check), reset at each start.
+   */
+  readonly healthy: boolean | undefined;
 }
 
 /**
@@ -201,6 +206,33 @@ export interface ConfigRejectedEvent extends EventTime {
 }
 
 /**
+ * The answer of one health check of a running subsystem. `failures` counts
+ * the failed checks in a row (0 after a healthy one); when it reaches
+ * `monitoring.healthCheckFailures` the run is cancelled and counts as a
+ * failure.
+ *
+ * @example
+ * ```ts
+ * import { Daemon } from 'proc-daemon';
+ *
+ * Daemon.new().build().events$.subscribe((e) => {
+ *   if (e.type === 'health' && !e.healthy) console.warn(`${e.name} unhealthy (${e.failures} in a row): ${e.error?.message}`);
+ * });
+ * ```
+ * @public
+ */
+export interface HealthEvent extends EventTime {
+  readonly type: 'health';
+  readonly id: SubsystemId;
+  readonly name: string;
+  readonly healthy: boolean;
+  /** Failed checks in a row, this one included (0 when healthy). */
+  readonly failures: number;
+  /** Why the check failed: it answered false, threw or rejected, or did not answer within the interval. */
+  readonly error?: DaemonError;
+}
+
+/**
  * Every lifecycle fact of a daemon, as emitted on `daemon.events$`.
  *
  * @example
@@ -218,4 +250,5 @@ export type DaemonEvent =
   | ShutdownInitiatedEvent
   | PhaseEvent
   | ConfigReloadedEvent
-  | ConfigRejectedEvent;
+  | ConfigRejectedEvent
+  | HealthEvent;

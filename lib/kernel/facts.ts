@@ -31,10 +31,21 @@ export type Fact =
       readonly error?: DaemonError;
       readonly random: number;
     })
-  /** The run's handle called `ready()`. */
-  | (Stamp & { readonly type: 'ready'; readonly id: SubsystemId })
-  /** A run stopped on its own (`manager.stop`/`restart`) passed its force deadline. */
-  | (Stamp & { readonly type: 'abandon'; readonly id: SubsystemId; readonly error: DaemonError })
+  /** The run's handle called `ready()`; `random` as for `ended` (a run stopped for its health may restart). */
+  | (Stamp & { readonly type: 'ready'; readonly id: SubsystemId; readonly random?: number })
+  /** A run stopped on its own (`manager.stop`/`restart`/health) passed its force deadline. */
+  | (Stamp & { readonly type: 'abandon'; readonly id: SubsystemId; readonly error: DaemonError; readonly random?: number })
+  /**
+   * A health check of the current run answered (`error` says why it failed).
+   * `threshold` is `monitoring.healthCheckFailures` at that moment.
+   */
+  | (Stamp & {
+      readonly type: 'health';
+      readonly id: SubsystemId;
+      readonly healthy: boolean;
+      readonly error?: DaemonError;
+      readonly threshold: number;
+    })
   /** `manager.stop(id)`. */
   | (Stamp & { readonly type: 'stop'; readonly id: SubsystemId })
   /** `manager.restart(id)`. */

@@ -8,10 +8,10 @@ import type { SubsystemState } from './subsystem-state.js';
 
 /**
  * Why a subsystem in `stopping` is stopping: its own stop, its own restart,
- * or the daemon's shutdown.
+ * the daemon's shutdown, or too many failed health checks in a row.
  * @internal
  */
-export type StopCause = 'stop' | 'restart' | 'shutdown';
+export type StopCause = 'stop' | 'restart' | 'shutdown' | 'health';
 
 /**
  * The kernel's record of one subsystem; immutable, one class so that every
@@ -35,6 +35,10 @@ export class SubsystemRecord implements SubsystemMetadata {
     readonly stopCause: StopCause | undefined,
     /** Whether it ever started (the first start is `null → starting`). */
     readonly everStarted: boolean,
+    /** The latest health check of the current run; `undefined` before the first. */
+    readonly healthy: boolean | undefined,
+    /** Failed health checks in a row, in the current run. */
+    readonly healthFailures: number,
   ) {}
 }
 

@@ -22,7 +22,7 @@ export function reduce(state: KernelState, fact: Fact): KernelState {
       d.vec = d.vec.push(
         new SubsystemRecord(
           fact.id, fact.name, 'stopped', fact.at, undefined, undefined, 0, undefined,
-          fact.restartPolicy, fact.onFailure, 0, undefined, false,
+          fact.restartPolicy, fact.onFailure, 0, undefined, false, undefined, 0,
         ),
       );
       d.count('stopped', +1);
@@ -52,14 +52,17 @@ export function reduce(state: KernelState, fact: Fact): KernelState {
       break;
     case 'ready': {
       const rec = d.get(fact.id);
-      if (rec?.state === 'stopping') stopped(d, rec, undefined);
+      if (rec?.state === 'stopping') stopped(d, rec, undefined, fact.random ?? 0.5);
       break;
     }
     case 'abandon': {
       const rec = d.get(fact.id);
-      if (rec?.state === 'stopping') stopped(d, rec, fact.error);
+      if (rec?.state === 'stopping') stopped(d, rec, fact.error, fact.random ?? 0.5);
       break;
     }
+    case 'health':
+      onHealth(d, fact);
+      break;
     case 'stop':
       onStop(d, fact.id);
       break;
@@ -102,13 +105,12 @@ function onEnded(d: Draft, id: SubsystemId, error: DaemonError | undefined, rand
   const rec = d.get(id);
   if (rec === undefined) return;
   if (rec.state === 'stopping') {
-    stopped(d, rec, error);
+    stopped(d, rec, error, random);
     return;
   }
   // A run that ends by itself; a synchronous throw ends it in `starting`.
   if (!(rec.state === 'running' || (rec.state === 'starting' && error !== undefined))) return;
-  const stable = rec.state === 'running' && rec.startedAt !== undefined && d.at - rec.startedAt >= resetAfterOf(rec.restartPolicy);
-  const attempt = (stable ? 0 : rec.attempt) + 1;
+  const attempt = nextAttempt(d, rec);
   const delayMs =
     d.reason === undefined ? restartDecision(rec.restartPolicy, error ? 'failed' : 'ok', attempt, random) : undefined;
   const lastError = error ?? rec.lastError;
@@ -134,8 +136,19 @@ function onEnded(d: Draft, id: SubsystemId, error: DaemonError | undefined, rand
   d.command({ type: 'schedule', id, delayMs, revive: false });
 }
 
+/** The policy's attempt number for a restart after this run (a stable run resets the count). */
+function nextAttempt(d: Draft, rec: SubsystemRecord): number {
+  const ran = rec.state === 'running' || (rec.state === 'stopping' && rec.stopCause === 'health');
+  const stable = ran && rec.startedAt !== undefined && d.at - rec.startedAt >= resetAfterOf(rec.restartPolicy);
+  return (stable ? 0 : rec.attempt) + 1;
+}
+
 /** A `stopping` subsystem whose run is over: it ends, or restarts when the stop was for a restart. */
-function stopped(d: Draft, rec: SubsystemRecord, error: DaemonError | undefined): void {
+function stopped(d: Draft, rec: SubsystemRecord, error: DaemonError | undefined, random: number): void {
+  if (rec.stopCause === 'health') {
+    healthStopped(d, rec, error, random);
+    return;
+  }
   const lastError = error ?? rec.lastError;
   if (rec.stopCause === 'restart' && d.reason === undefined) {
     // A restart asked for by hand: a fresh budget for the policy (attempt 1).
@@ -240,4 +253,57 @@ function onPhase(d: Draft, phase: KernelState['phase']): void {
       d.command({ type: 'settle', id: rec.id });
     }
   }
+}
+
+/** A health check answered: count it, and cancel the run after too many failures in a row. */
+function onHealth(d: Draft, fact: Extract<Fact, { type: 'health' }>): void {
+  const rec = d.get(fact.id);
+  if (rec?.state !== 'running') return;
+  const failures = fact.healthy ? 0 : rec.healthFailures + 1;
+  const next = d.replace(rec, { healthy: fact.healthy, healthFailures: failures });
+  d.emit(
+    fact.error === undefined
+      ? { type: 'health', id: rec.id, name: rec.name, healthy: fact.healthy, failures, at: d.at, time: d.time }
+      : { type: 'health', id: rec.id, name: rec.name, healthy: fact.healthy, failures, error: fact.error, at: d.at, time: d.time },
+  );
+  // During shutdown the run is about to be cancelled anyway: a failed check changes nothing.
+  if (fact.healthy || failures < fact.threshold || d.reason !== undefined) return;
+  const error = DaemonError.subsystem(
+    rec.name,
+    `subsystem "${rec.name}" failed its health check ${failures} times in a row` +
+      (fact.error === undefined ? '' : ` (last: ${fact.error.message})`) +
+      '; its run was cancelled and counts as a failure',
+    { code: ErrorCode.SubsystemHealthCheck, ...(fact.error === undefined ? {} : { cause: fact.error }) },
+  );
+  d.move(next, 'stopping', { stopCause: 'health', lastError: error });
+  d.command({ type: 'cancel', id: rec.id });
+}
+
+/**
+ * The run cancelled for its health is over: its outcome is a failure (the
+ * health error, or the run's own when it failed as it stopped), and the
+ * restart policy decides what follows, as after any failure.
+ */
+function healthStopped(d: Draft, rec: SubsystemRecord, error: DaemonError | undefined, random: number): void {
+  const failure = error ?? (rec.lastError as DaemonError);
+  const attempt = nextAttempt(d, rec);
+  const delayMs = d.reason === undefined ? restartDecision(rec.restartPolicy, 'failed', attempt, random) : undefined;
+  if (delayMs === undefined) {
+    const ended = d.move(rec, 'failed', { lastError: failure, stoppedAt: d.at, stopCause: undefined }, 'stopping', failure);
+    d.command({ type: 'settle', id: rec.id });
+    if (ended.onFailure === 'shutdown' && d.reason === undefined) {
+      d.command({ type: 'shutdown', reason: { kind: 'error', subsystem: rec.name, error: failure } });
+    }
+    return;
+  }
+  d.move(
+    rec,
+    'restarting',
+    { lastError: failure, attempt, restartCount: rec.restartCount + 1, stopCause: undefined },
+    'stopping',
+    failure,
+    attempt,
+    delayMs,
+  );
+  d.command({ type: 'schedule', id: rec.id, delayMs, revive: false });
 }

@@ -58,6 +58,15 @@ export class LifecycleLog {
             `config rejected, the old one stays: ${e.error.message}`,
           );
           break;
+        case 'health':
+          // A failed check is a line (one per interval at most); a healthy one is not news.
+          if (!e.healthy) {
+            this.logger.warn(
+              { subsystem: e.name, failures: e.failures },
+              `health check of "${e.name}" failed (${e.failures} in a row): ${e.error?.message ?? 'unhealthy'}`,
+            );
+          }
+          break;
         case 'phase':
           if (e.phase === 'force') this.logger.warn('graceful deadline passed: force-aborting the runs still going');
           else if (e.phase === 'kill') this.logger.error('force deadline passed: abandoning the runs still going');

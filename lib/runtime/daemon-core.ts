@@ -10,6 +10,7 @@ import { reduce } from '../kernel/reduce.js';
 import type { SubsystemState } from '../kernel/subsystem-state.js';
 import { LifecycleLog } from '../logging/lifecycle-log.js';
 import { Clock } from './clock.js';
+import type { HealthSettings } from './health-probe.js';
 import { RestartQueue } from './restart-queue.js';
 import { Runner, type RunnerHost } from './runner.js';
 import { serialize } from './serialize.js';
@@ -45,6 +46,7 @@ export class DaemonCore implements RunnerHost {
   readonly #log: LifecycleLog;
   readonly #subscription: Subscription;
   #state: KernelState;
+  #health: HealthSettings | undefined;
 
   constructor(
     config: Config,
@@ -53,6 +55,7 @@ export class DaemonCore implements RunnerHost {
     onKillDeadline: () => void,
   ) {
     this.clock = new Clock(scheduler);
+    this.#health = healthOf(config);
     const { graceful, force, kill, drain } = config.shutdown;
     this.coordinator = new ShutdownCoordinator(graceful, force, kill, scheduler);
     configureCoordinator(this.coordinator, { drain, autoComplete: false, onKillDeadline, logger });
@@ -75,6 +78,16 @@ export class DaemonCore implements RunnerHost {
 
   get runners(): readonly Runner[] {
     return this.#runners;
+  }
+
+  /** The health-check settings in force (probes read them at every tick). */
+  healthSettings(): HealthSettings | undefined {
+    return this.#health;
+  }
+
+  /** A reloaded config: health checks follow it from their next tick. */
+  applyConfig(config: Config): void {
+    this.#health = healthOf(config);
   }
 
   dispatch(fact: Fact): void {
@@ -199,6 +212,11 @@ export class DaemonCore implements RunnerHost {
       else this.#waiters.set(e.id, keep);
     }
   }
+}
+
+function healthOf(config: Config): HealthSettings | undefined {
+  const m = config.monitoring;
+  return m.healthChecks ? { intervalMs: m.healthCheckIntervalMs, failures: m.healthCheckFailures } : undefined;
 }
 
 function isStoppedPhase(e: DaemonEvent): boolean {

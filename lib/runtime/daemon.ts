@@ -257,6 +257,7 @@ export class Daemon {
     if (this.#parts.logger === undefined) this.#logger.level = config.logging.level;
     const { graceful, force, kill, drain } = config.shutdown;
     this.coordinator.updateTimeouts(graceful, force, kill, drain);
+    this.#core.applyConfig(config);
     this.#config$.next(config);
     this.#core.dispatch({ type: 'config-reloaded', config, ...this.#core.stamp() });
     void this.#reloader.watch(config.hotReload).catch((err: unknown) => {

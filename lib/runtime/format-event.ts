@@ -38,6 +38,10 @@ export function formatEvent(event: DaemonEvent, origin = 0): string {
       return `${stamp} config reloaded`;
     case 'config-rejected':
       return `${stamp} config rejected: ${event.error.message}`;
+    case 'health':
+      return event.healthy
+        ? `${stamp} ${event.name}: healthy`
+        : `${stamp} ${event.name}: unhealthy (${event.failures} in a row)${event.error ? `: ${event.error.message}` : ''}`;
     default:
       return `${stamp} ${(event as { type: string }).type}`;
   }

@@ -1,6 +1,7 @@
 import type { Subscriber, Subscription } from 'rxjs';
 import { DaemonError, causeMessage } from '../errors/daemon-error.js';
 import type { Fact } from '../kernel/facts.js';
+import type { HealthProbe } from './health-probe.js';
 import type { ShutdownHandle } from './shutdown-handle.js';
 
 /** One run of a subsystem: its handle, the subscriber it reports to, its own timers. @internal */
@@ -11,6 +12,8 @@ export class Run {
   /** An Observable run's subscription. */
   inner: Subscription | undefined;
   timers: Array<() => void> | undefined;
+  /** Its health checks, when the subsystem has one and they are on. */
+  probe: HealthProbe | undefined;
   constructor(readonly subscriber: Subscriber<Fact>) {}
 }
 

@@ -6,6 +6,7 @@ import type { SubsystemId } from '../kernel/events.js';
 import type { Fact } from '../kernel/facts.js';
 import type { ShutdownReason } from '../kernel/shutdown.js';
 import type { Clock } from './clock.js';
+import { HealthProbe, type HealthSettings } from './health-probe.js';
 import type { RestartQueue } from './restart-queue.js';
 import type { ShutdownCoordinator } from './shutdown-coordinator.js';
 import { Run, failure, isAbortError } from './run.js';
@@ -20,6 +21,8 @@ export interface RunnerHost {
   readonly logger: Logger;
   /** Subscribes a lifecycle into the daemon's fact stream. */
   addLifecycle(lifecycle: Observable<Fact>): void;
+  /** The health-check settings in force; `undefined` while health checks are off. */
+  healthSettings(): HealthSettings | undefined;
 }
 
 const REQUESTED: ShutdownReason = Object.freeze({ kind: 'requested' });
@@ -169,6 +172,7 @@ export class Runner implements HandleHooks {
     }
     if (run.done) return undefined;
     subscriber.next({ type: 'started', id: this.id, at: host.clock.now(), time: Date.now() });
+    if (this.spec.subsystem.healthCheck !== undefined) this.#probe(run);
     if (isThenable(result)) {
       result.then(
         () => this.#end(run, undefined),
@@ -191,6 +195,29 @@ export class Runner implements HandleHooks {
       this.#end(run, undefined);
     }
     return () => run.inner?.unsubscribe();
+  }
+
+  /** Starts the health checks of a run that is now running. */
+  #probe(run: Run): void {
+    const host = this.#host;
+    if (run.done || run.handle.isShutdown() || host.healthSettings() === undefined) return;
+    const subsystem = this.spec.subsystem;
+    run.probe = new HealthProbe(
+      this.spec.name,
+      () => subsystem.healthCheck?.(),
+      host.clock,
+      () => host.healthSettings(),
+      (healthy, error, threshold) => {
+        if (run.done) return;
+        const at = host.clock.now();
+        run.subscriber.next(
+          error === undefined
+            ? { type: 'health', id: this.id, healthy, threshold, at, time: Date.now() }
+            : { type: 'health', id: this.id, healthy, error, threshold, at, time: Date.now() },
+        );
+      },
+    );
+    run.probe.start();
   }
 
   /** The run ended by itself: report it once. */
@@ -221,6 +248,8 @@ export class Runner implements HandleHooks {
   }
 
   #onCancel(run: Run): void {
+    // A run asked to stop is no longer checked.
+    run.probe?.stop();
     // An Observable run is unsubscribed at once: its teardown is its cleanup.
     if (run.inner !== undefined) {
       run.inner.unsubscribe();
@@ -233,7 +262,7 @@ export class Runner implements HandleHooks {
     run.done = true;
     this.#finish(run);
     run.inner?.unsubscribe();
-    run.subscriber.next({ type: 'ready', id: this.id, at: this.#host.clock.now(), time: Date.now() });
+    run.subscriber.next({ type: 'ready', id: this.id, random: Math.random(), at: this.#host.clock.now(), time: Date.now() });
     run.subscriber.complete();
   }
 
@@ -247,11 +276,14 @@ export class Runner implements HandleHooks {
         'Make its run end (or call shutdown.ready()) when its handle is cancelled.',
       { code: ErrorCode.SubsystemAbandoned },
     );
-    run.subscriber.next({ type: 'abandon', id: this.id, error, at: this.#host.clock.now(), time: Date.now() });
+    run.subscriber.next({
+      type: 'abandon', id: this.id, error, random: Math.random(), at: this.#host.clock.now(), time: Date.now(),
+    });
     run.subscriber.complete();
   }
 
   #finish(run: Run): void {
+    run.probe?.stop();
     this.#host.coordinator.releaseHandle(run.handle);
     if (run.timers !== undefined) for (const cancel of run.timers) cancel();
     run.timers = undefined;

@@ -37,6 +37,7 @@ const UNPREFIXED: Readonly<Record<string, ErrorKind>> = {
   DaemonStopped: 'invalid-state',
   PidFileHeld: 'io',
   PidFileUnwritable: 'io',
+  ProbeServerListen: 'io',
 };
 
 const ALL_KINDS = Object.keys(RANGE) as ErrorKind[];

@@ -23,7 +23,8 @@ export const action = fc.oneof(
   { weight: 4, arbitrary: fc.record({ t: fc.constant('started' as const), i: idx }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('ok' as const), i: idx, r: fc.double({ min: 0, max: 0.999, noNaN: true }) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('fail' as const), i: idx, r: fc.double({ min: 0, max: 0.999, noNaN: true }) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('ready' as const), i: idx }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('ready' as const), i: idx, r: fc.double({ min: 0, max: 0.999, noNaN: true }) }) },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('health' as const), i: idx, ok: fc.boolean(), threshold: fc.integer({ min: 1, max: 2 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('stop' as const), i: idx }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('restart' as const), i: idx }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('abandon' as const), i: idx }) },
@@ -54,7 +55,10 @@ export function perform(k: KernelDriver, a: Action): void {
       k.fail(a.i, 'boom', a.r);
       break;
     case 'ready':
-      k.ready(a.i);
+      k.ready(a.i, a.r);
+      break;
+    case 'health':
+      k.health(a.i, a.ok, a.threshold);
       break;
     case 'stop':
       k.stop(a.i);
@@ -97,6 +101,12 @@ export function checkStep(prev: KernelState, next: KernelState, a: Action): void
       check(prev.reason === undefined, 'no restart during shutdown');
       check((e.attempt ?? 0) >= 1, 'attempt is 1-based');
       const rec = prev.subsystems.get(e.id);
+      if ((a.t === 'ok' || a.t === 'fail' || a.t === 'ready') && rec?.state === 'stopping' && rec.stopCause === 'health') {
+        // A run cancelled for its health counts as a failure: the policy decides as for any failure.
+        const delay = restartDecision(rec.restartPolicy, 'failed', e.attempt!, a.r);
+        check(delay !== undefined && e.delayMs === delay, `health restart delay ${e.delayMs} is the policy's ${delay}`);
+        check(e.error?.code === 4005 || a.t === 'fail', 'a health restart carries the health error');
+      }
       if (a.t === 'ok' || a.t === 'fail') {
         if (rec?.state !== 'stopping') {
           // A restart by policy: exactly what the policy allows, no more.

@@ -51,8 +51,13 @@ export class KernelDriver {
     const error = DaemonError.subsystem(String(id), message);
     return this.apply({ type: 'ended', id: id as SubsystemId, error, random, ...this.stamp() });
   }
-  ready(id: number): this {
-    return this.apply({ type: 'ready', id: id as SubsystemId, ...this.stamp() });
+  ready(id: number, random = 0.5): this {
+    return this.apply({ type: 'ready', id: id as SubsystemId, random, ...this.stamp() });
+  }
+  /** A health check answered; `threshold` failures in a row cancel the run. */
+  health(id: number, healthy: boolean, threshold = 3): this {
+    const error = healthy ? undefined : DaemonError.subsystem(String(id), 'health check failed: answered false');
+    return this.apply({ type: 'health', id: id as SubsystemId, healthy, threshold, ...(error ? { error } : {}), ...this.stamp() });
   }
   stop(id: number): this {
     return this.apply({ type: 'stop', id: id as SubsystemId, ...this.stamp() });

@@ -6,16 +6,25 @@ import { KernelDriver } from '../helpers/kernel.js';
 import { action, checkStep, perform } from '../helpers/kernel-props.js';
 
 describe('reduce (properties)', () => {
-  plain('generates interesting histories (restarts, manual stops, abandonment)', () => {
+  plain('generates interesting histories (restarts, manual stops, abandonment, health-triggered stops)', () => {
     const seen = new Set<string>();
+    const health = new Set<string>();
     fc.assert(
       fc.property(fc.array(action, { minLength: 20, maxLength: 200, size: 'max' }), (actions) => {
         const k = new KernelDriver();
         for (const a of actions) perform(k, a);
-        for (const e of k.events) if (e.type === 'state-changed') seen.add(`${e.from}>${e.state}`);
+        for (const e of k.events) {
+          if (e.type === 'state-changed') seen.add(`${e.from}>${e.state}`);
+          if (e.type === 'state-changed' && e.error?.code === 4005) health.add(`${e.from}>${e.state}`);
+          if (e.type === 'health') health.add(e.healthy ? 'healthy' : 'unhealthy');
+        }
       }),
       { numRuns: 600, seed: 42 },
     );
+    // Health checks that act: some runs are cancelled for their health (reduce.spec.ts covers every outcome).
+    expect(health).toContain('healthy');
+    expect(health).toContain('unhealthy');
+    expect([...health].some((t) => t.startsWith('stopping>'))).toBe(true);
     // Every legal transition shows up in the generated histories.
     expect([...seen].sort()).toEqual(
       [

@@ -1,0 +1,131 @@
+import { DaemonError, causeMessage } from '../errors/daemon-error.js';
+import { ErrorCode } from '../errors/error-code.js';
+import type { Clock } from './clock.js';
+import { isThenable } from './subsystem.js';
+
+/** The health-check settings in force (from `monitoring`), read at every tick so that a reload applies. @internal */
+export interface HealthSettings {
+  readonly intervalMs: number;
+  /** Failed checks in a row before the run is cancelled. */
+  readonly failures: number;
+}
+
+/** What a probe reports to: its run. @internal */
+export interface HealthReport {
+  (healthy: boolean, error: DaemonError | undefined, threshold: number): void;
+}
+
+/**
+ * The health checks of one run: every `intervalMs` (read afresh each time,
+ * so a reload applies from the next tick) it calls the subsystem's check
+ * and reports the answer. A check that has not answered by the next tick
+ * failed ("no answer within the interval"); its late answer is ignored and a
+ * new check starts. A check returning anything but `true` is unhealthy.
+ *
+ * One timer per probe, none while health checks are off: a tick that finds
+ * them turned off ends the probe.
+ * @internal
+ */
+export class HealthProbe {
+  #cancel: (() => void) | undefined;
+  /** The generation of the check awaited; an answer of another one is stale. */
+  #generation = 0;
+  #pending = false;
+  #intervalMs = 0;
+  #stopped = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly check: () => unknown,
+    private readonly clock: Clock,
+    private readonly settings: () => HealthSettings | undefined,
+    private readonly report: HealthReport,
+  ) {}
+
+  /** Starts the checks: the first one after one interval. */
+  start(): void {
+    this.#next();
+  }
+
+  /** Ends the checks; an answer still awaited is ignored. */
+  stop(): void {
+    this.#stopped = true;
+    this.#cancel?.();
+    this.#cancel = undefined;
+  }
+
+  #next(): void {
+    const settings = this.settings();
+    if (settings === undefined) {
+      this.stop();
+      return;
+    }
+    this.#intervalMs = settings.intervalMs;
+    this.#cancel = this.clock.after(settings.intervalMs, () => this.#tick());
+  }
+
+  #tick(): void {
+    this.#cancel = undefined;
+    if (this.#stopped) return;
+    if (this.#pending) {
+      this.#pending = false;
+      this.#generation++;
+      this.#fail(`no answer within ${this.#intervalMs} ms`, undefined);
+      if (this.#stopped) return;
+    }
+    this.#run();
+    if (!this.#stopped && this.#cancel === undefined) this.#next();
+  }
+
+  #run(): void {
+    const generation = ++this.#generation;
+    this.#pending = true;
+    let answer: unknown;
+    try {
+      answer = this.check();
+    } catch (err) {
+      this.#answered(generation, undefined, err);
+      return;
+    }
+    if (isThenable(answer)) {
+      answer.then(
+        (value) => this.#answered(generation, value, undefined),
+        (err: unknown) => this.#answered(generation, undefined, err ?? new Error(`rejected with ${String(err)}`)),
+      );
+    } else {
+      this.#answered(generation, answer, undefined);
+    }
+  }
+
+  #answered(generation: number, value: unknown, error: unknown): void {
+    if (this.#stopped || generation !== this.#generation || !this.#pending) return;
+    this.#pending = false;
+    if (error !== undefined) this.#fail(`threw: ${causeMessage(error)}`, error);
+    else if (value === true) this.#report(true, undefined);
+    else if (value === false) this.#fail('answered false', undefined);
+    else this.#fail(`answered ${describe(value)}; a health check must answer true or false`, undefined);
+  }
+
+  #fail(why: string, cause: unknown): void {
+    const error = DaemonError.subsystem(this.name, `health check of "${this.name}" failed: ${why}`, {
+      code: ErrorCode.SubsystemHealthCheck,
+      ...(cause === undefined ? {} : { cause }),
+    });
+    this.#report(false, error);
+  }
+
+  #report(healthy: boolean, error: DaemonError | undefined): void {
+    const settings = this.settings();
+    if (settings === undefined) {
+      this.stop();
+      return;
+    }
+    this.report(healthy, error, settings.failures);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../lib/errors/error-code.js';
+import type { HealthEvent } from '../../lib/kernel/events.js';
+import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
+import { KernelDriver } from '../helpers/kernel.js';
+
+const backoff = RestartPolicy.exponentialBackoff({ initialDelay: 100, maxDelay: 1000, maxAttempts: 1 });
+
+function running(policy = RestartPolicy.Never, onFailure: 'shutdown' | 'isolate' = 'shutdown'): KernelDriver {
+  const k = new KernelDriver();
+  k.register('a', policy, onFailure);
+  k.launch().start(0).started(0);
+  return k;
+}
+
+function healthEvents(k: KernelDriver): HealthEvent[] {
+  return k.events.filter((e): e is HealthEvent => e.type === 'health');
+}
+
+describe('reduce: health checks that act', () => {
+  it('emits a health event per answer, counting failures in a row and resetting on a healthy one', () => {
+    const k = running();
+    k.health(0, false).health(0, false).health(0, true).health(0, false);
+    expect(healthEvents(k).map((e) => [e.healthy, e.failures])).toEqual([
+      [false, 1],
+      [false, 2],
+      [true, 0],
+      [false, 1],
+    ]);
+    expect(k.stateOf(0)).toBe('running');
+    expect(k.state.subsystems.get(0)?.healthy).toBe(false);
+    expect(healthEvents(k)[0]?.error?.message).toContain('answered false');
+  });
+
+  it('cancels the run after threshold failures in a row; the end counts as a failure and the policy restarts it', () => {
+    const k = running(backoff);
+    k.health(0, false).health(0, false);
+    expect(k.stateOf(0)).toBe('running');
+    k.health(0, false);
+    expect(k.stateOf(0)).toBe('stopping');
+    expect(k.commands.at(-1)).toEqual({ type: 'cancel', id: 0 });
+    // The run ends cleanly once cancelled: still a failure, with the health error.
+    k.ok(0, 0.5);
+    const last = k.events.at(-1);
+    expect(last).toMatchObject({ type: 'state-changed', from: 'stopping', state: 'restarting', attempt: 1, delayMs: 100 });
+    expect(last?.type === 'state-changed' && last.error?.code).toBe(ErrorCode.SubsystemHealthCheck);
+    expect(k.state.subsystems.get(0)?.lastError?.message).toMatch(/failed its health check 3 times in a row \(last: .*answered false\)/);
+    expect(k.commands.at(-1)).toEqual({ type: 'schedule', id: 0, delayMs: 100, revive: false });
+    // The next run starts with no verdict and a fresh count.
+    k.start(0).started(0);
+    expect(k.state.subsystems.get(0)).toMatchObject({ healthy: undefined, healthFailures: 0, restartCount: 1 });
+  });
+
+  it('ends failed for good when the policy allows no restart, and escalates', () => {
+    const k = running();
+    k.health(0, false, 1);
+    k.ready(0);
+    expect(k.stateOf(0)).toBe('failed');
+    expect(k.commands).toContainEqual(
+      expect.objectContaining({ type: 'shutdown', reason: expect.objectContaining({ kind: 'error', subsystem: 'a' }) }),
+    );
+  });
+
+  it('isolates the failure when onFailure is isolate', () => {
+    const k = running(RestartPolicy.Never, 'isolate');
+    k.register('b');
+    k.start(1).started(1);
+    k.health(0, false, 1).ok(0);
+    expect(k.stateOf(0)).toBe('failed');
+    expect(k.commands.some((c) => c.type === 'shutdown')).toBe(false);
+  });
+
+  it('keeps the run\'s own error when it fails as it stops', () => {
+    const k = running(RestartPolicy.OnFailure);
+    k.health(0, false, 1).fail(0, 'crashed on the way out');
+    const last = k.events.at(-1);
+    expect(last).toMatchObject({ from: 'stopping', state: 'restarting' });
+    expect(last?.type === 'state-changed' && last.error?.message).toContain('crashed on the way out');
+  });
+
+  it('restarts at the first interval on a stable run (the attempt count resets)', () => {
+    const k = running(backoff);
+    k.tick(60_000);
+    k.health(0, false, 1).ok(0);
+    expect(k.events.at(-1)).toMatchObject({ state: 'restarting', attempt: 1 });
+  });
+
+  it('does not act during shutdown, and ignores answers for a subsystem that is not running', () => {
+    const k = running(RestartPolicy.Always);
+    k.shutdown();
+    k.health(0, false, 1);
+    expect(k.stateOf(0)).toBe('running');
+    expect(healthEvents(k)).toHaveLength(1);
+    const s = running(RestartPolicy.Always);
+    s.stop(0);
+    const before = s.state;
+    s.health(0, false, 1);
+    expect(healthEvents(s)).toHaveLength(0);
+    expect(s.state.subsystems).toBe(before.subsystems);
+  });
+
+  it('a health stop followed by a shutdown ends failed, without a restart', () => {
+    const k = running(RestartPolicy.Always);
+    k.health(0, false, 1);
+    k.shutdown().ok(0);
+    expect(k.stateOf(0)).toBe('failed');
+  });
+});

@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Config } from '../../lib/config/config.js';
+import { ErrorCode } from '../../lib/errors/error-code.js';
+import type { DaemonEvent, HealthEvent } from '../../lib/kernel/events.js';
+import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
+import type { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
+import { transitions, virtualDaemon } from '../helpers/virtual-time.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'proc-daemon-health-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function monitoring(patch: Partial<Config['monitoring']>): Config {
+  const c = Config.default();
+  return { ...c, monitoring: { ...c.monitoring, healthCheckIntervalMs: 1000, ...patch } };
+}
+
+const waitCancel = (h: ShutdownHandle) => h.cancelled();
+
+function health(events: readonly DaemonEvent[]): Array<[number, boolean, number]> {
+  return events.filter((e): e is HealthEvent => e.type === 'health').map((e) => [e.at, e.healthy, e.failures]);
+}
+
+describe('health checks (virtual time)', () => {
+  it('checks every interval; after healthCheckFailures failures in a row the run is cancelled and restarted by policy', async () => {
+    const { builder, time } = virtualDaemon(monitoring({ healthCheckFailures: 3 }));
+    let answers = [true, false, false, false];
+    let runs = 0;
+    const daemon = builder
+      .withTask(
+        'db',
+        (h) => {
+          runs++;
+          return waitCancel(h);
+        },
+        { restartPolicy: RestartPolicy.OnFailure, healthCheck: () => answers.shift() ?? true },
+      )
+      .build();
+    const events: DaemonEvent[] = [];
+    daemon.events$.subscribe((e) => events.push(e));
+    const exit = daemon.run();
+    await time.advance(4000);
+    expect(health(events)).toEqual([
+      [1000, true, 0],
+      [2000, false, 1],
+      [3000, false, 2],
+      [4000, false, 3],
+    ]);
+    expect(transitions(events)).toEqual([
+      'db:->starting', 'db:starting>running', 'db:running>stopping', 'db:stopping>restarting', 'db:restarting>starting',
+      'db:starting>running',
+    ]);
+    const restart = events.find((e) => e.type === 'state-changed' && e.state === 'restarting');
+    expect(restart).toMatchObject({ at: 4000, attempt: 1, delayMs: 0 });
+    expect(restart?.type === 'state-changed' && restart.error?.code).toBe(ErrorCode.SubsystemHealthCheck);
+    expect(runs).toBe(2);
+    const meta = daemon.manager.getAllMetadata()[0];
+    expect(meta).toMatchObject({ state: 'running', restartCount: 1, healthy: undefined });
+    expect(meta?.lastError?.message).toContain('failed its health check 3 times in a row');
+    // The new run is checked again from its own start.
+    answers = [true];
+    await time.advance(1000);
+    expect(health(events).at(-1)).toEqual([5000, true, 0]);
+    daemon.shutdown();
+    expect((await time.until(exit)).exitCode).toBe(0);
+  });
+
+  it('counts a check that does not answer within the interval, a throw and a non-boolean as failures', async () => {
+    const { builder, time } = virtualDaemon(monitoring({ healthCheckFailures: 10 }));
+    const checks: Array<() => boolean | Promise<boolean>> = [
+      () => new Promise<boolean>(() => {}),
+      () => {
+        throw new Error('db gone');
+      },
+      () => Promise.reject(new Error('timeout talking to db')),
+      () => 'yes' as unknown as boolean,
+      () => Promise.resolve(true),
+    ];
+    const daemon = builder
+      .withTask('db', waitCancel, { restartPolicy: RestartPolicy.Never, healthCheck: () => (checks.shift() ?? (() => true))() })
+      .build();
+    const events: DaemonEvent[] = [];
+    daemon.events$.subscribe((e) => events.push(e));
+    const exit = daemon.run();
+    await time.advance(5500);
+    const messages = events.filter((e): e is HealthEvent => e.type === 'health').map((e) => e.error?.message ?? 'healthy');
+    expect(messages).toEqual([
+      'health check of "db" failed: no answer within 1000 ms',
+      'health check of "db" failed: threw: db gone',
+      'health check of "db" failed: threw: timeout talking to db',
+      'health check of "db" failed: answered "yes"; a health check must answer true or false',
+      'healthy',
+    ]);
+    expect(health(events).map(([at]) => at)).toEqual([2000, 2000, 3000, 4000, 5000]);
+    daemon.shutdown();
+    await time.until(exit);
+  });
+
+  it('with healthChecks off, never calls a check and keeps no timer', async () => {
+    const { builder, time } = virtualDaemon(monitoring({ healthChecks: false }));
+    let calls = 0;
+    const daemon = builder.withTask('db', waitCancel, { healthCheck: () => ++calls > 0 }).build();
+    const exit = daemon.run();
+    await time.advance(10);
+    expect(time.scheduler.actions).toHaveLength(0);
+    await time.advance(10_000);
+    expect(calls).toBe(0);
+    daemon.shutdown();
+    await time.until(exit);
+  });
+
+  it('stops checking a run once it is asked to stop, and a failed terminal check escalates to shutdown', async () => {
+    const { builder, time } = virtualDaemon(monitoring({ healthCheckFailures: 1 }));
+    let calls = 0;
+    const daemon = builder
+      .withTask('db', waitCancel, {
+        healthCheck: () => {
+          calls++;
+          return false;
+        },
+      })
+      .build();
+    const exit = await time.until(daemon.run());
+    expect(calls).toBe(1);
+    expect(exit.reason).toMatchObject({ kind: 'error', subsystem: 'db' });
+    expect(exit.exitCode).toBe(1);
+    expect(exit.failed.map((m) => m.lastError?.code)).toEqual([ErrorCode.SubsystemHealthCheck]);
+  });
+
+  it('applies a reloaded interval from the next check', async () => {
+    const path = join(dir, 'daemon.toml');
+    const toml = (ms: number) => `[monitoring]\nhealth_check_interval_ms = ${ms}\n`;
+    writeFileSync(path, toml(1000));
+    const { builder, time, proc } = virtualDaemon(Config.loadFromFile(path));
+    const daemon = builder.withConfigPath(path).withTask('db', waitCancel, { healthCheck: () => true }).build();
+    const events: DaemonEvent[] = [];
+    daemon.events$.subscribe((e) => events.push(e));
+    const exit = daemon.run();
+    await time.advance(1500);
+    writeFileSync(path, toml(200));
+    proc.kill('SIGHUP');
+    await time.advance(1000);
+    // 1000 (old interval); 2000 was already scheduled; then every 200 ms.
+    expect(health(events).map(([at]) => at)).toEqual([1000, 2000, 2200, 2400]);
+    daemon.shutdown();
+    await time.until(exit);
+  });
+});
