@@ -11,6 +11,20 @@ export function freezeConfig(config: Config): Config {
 }
 
 /**
+ * Throws `DaemonError` (config, 1002) unless a soft memory limit lies below the hard one.
+ * @internal
+ */
+export function checkMemoryLimits(soft: number | undefined, hard: number | undefined, where: string): void {
+  if (soft !== undefined && hard !== undefined && !(soft < hard)) {
+    throw DaemonError.config(
+      `${where}: monitoring.memory_soft_limit_mb (${soft}) must be below monitoring.memory_hard_limit_mb (${hard}); ` +
+        'the soft limit warns before the hard one shuts the daemon down',
+      { code: ErrorCode.ConfigInvalidValue, location: { key: 'monitoring.memory_soft_limit_mb' } },
+    );
+  }
+}
+
+/**
  * Throws `DaemonError` (config, 1001) unless `graceful < force < kill`.
  * @internal
  */

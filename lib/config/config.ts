@@ -98,6 +98,16 @@ export interface MonitoringConfig {
   readonly healthCheckIntervalMs: number;
   /** Consecutive failed checks before the run counts as failed. */
   readonly healthCheckFailures: number;
+  /**
+   * With `trackResources`: a resident memory (RSS) above this many MiB raises a
+   * `resource-alert` event (once per crossing). Unset: no soft limit.
+   */
+  readonly memorySoftLimitMb?: number | undefined;
+  /**
+   * With `trackResources`: a resident memory (RSS) above this many MiB shuts the
+   * daemon down with reason `resource-exhausted`. Unset: no hard limit.
+   */
+  readonly memoryHardLimitMb?: number | undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { TomlError, parse } from 'smol-toml';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import { checkTimeoutOrder, freezeConfig } from './config-checks.js';
+import { checkMemoryLimits, checkTimeoutOrder, freezeConfig } from './config-checks.js';
 import { type SchemaError, type Source, keyName, schemaError, unknownKey } from './config-errors.js';
 import { type SnakeTree, isTable, knownKeys, mergeTrees, schemaAt, toCamel, toSnake } from './config-shape.js';
 import type { Config } from './config.js';
@@ -139,6 +139,8 @@ export function buildConfig(defaults: Config, layers: ReadonlyArray<[SnakeTree, 
   const culprit = [...layers].reverse().find(([tree]) => isTable(tree['shutdown']))?.[1];
   const where = culprit?.kind === 'file' ? culprit.file : culprit?.kind === 'env' ? 'environment' : 'config';
   checkTimeoutOrder(shutdown.graceful, shutdown.force, shutdown.kill, where);
+  const monitoring = merged['monitoring'] as { memory_soft_limit_mb?: number; memory_hard_limit_mb?: number };
+  checkMemoryLimits(monitoring.memory_soft_limit_mb, monitoring.memory_hard_limit_mb, where);
   return freezeConfig(toCamel(merged));
 }
 

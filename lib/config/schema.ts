@@ -63,6 +63,8 @@ export const CONFIG_SCHEMA = {
         health_checks: { type: 'boolean' },
         health_check_interval_ms: { type: 'integer', minimum: 1, maximum: 2_147_483_647 },
         health_check_failures: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+        memory_soft_limit_mb: { type: 'integer', minimum: 1, maximum: 16_777_216 },
+        memory_hard_limit_mb: { type: 'integer', minimum: 1, maximum: 16_777_216 },
       },
     },
     hot_reload: { type: 'boolean' },

@@ -1,6 +1,6 @@
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import { checkTimeoutOrder } from './config-checks.js';
+import { checkMemoryLimits, checkTimeoutOrder } from './config-checks.js';
 import { isTable, toSnake } from './config-shape.js';
 import type { Config } from './config.js';
 import { checkLayer } from './load-config.js';
@@ -29,5 +29,6 @@ export function validateConfig(config: Config, where = 'config'): Config {
   checkLayer(tree, { kind: 'code' });
   const { graceful, force, kill } = config.shutdown;
   checkTimeoutOrder(graceful, force, kill, where);
+  checkMemoryLimits(config.monitoring.memorySoftLimitMb, config.monitoring.memoryHardLimitMb, where);
   return Object.isFrozen(config) ? config : (Object.freeze(config) as Config);
 }

@@ -233,6 +233,36 @@ export interface HealthEvent extends EventTime {
 }
 
 /**
+ * The daemon's resource tracker (`monitoring.trackResources`) saw memory
+ * cross a limit (`monitoring.memorySoftLimitMb`, `memoryHardLimitMb`), up
+ * (`exceeded`) or back down (`recovered`): one event per crossing, not per
+ * sample. A hard `exceeded` one is followed by shutdown with reason
+ * `resource-exhausted`.
+ *
+ * @example
+ * ```ts
+ * import { Daemon } from 'proc-daemon';
+ *
+ * Daemon.new().build().events$.subscribe((e) => {
+ *   if (e.type === 'resource-alert') console.warn(`${e.level} memory limit ${e.state}: ${e.detail}`);
+ * });
+ * ```
+ * @public
+ */
+export interface ResourceAlertEvent extends EventTime {
+  readonly type: 'resource-alert';
+  readonly resource: 'memory';
+  readonly level: 'soft' | 'hard';
+  readonly state: 'exceeded' | 'recovered';
+  /** The sampled value (RSS), in bytes. */
+  readonly valueBytes: number;
+  /** The limit crossed, in bytes. */
+  readonly limitBytes: number;
+  /** The crossing in words. */
+  readonly detail: string;
+}
+
+/**
  * Every lifecycle fact of a daemon, as emitted on `daemon.events$`.
  *
  * @example
@@ -251,4 +281,5 @@ export type DaemonEvent =
   | PhaseEvent
   | ConfigReloadedEvent
   | ConfigRejectedEvent
-  | HealthEvent;
+  | HealthEvent
+  | ResourceAlertEvent;

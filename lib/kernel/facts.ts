@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import type { DaemonError } from '../errors/daemon-error.js';
-import type { FailurePolicy, SubsystemId } from './events.js';
+import type { FailurePolicy, ResourceAlertEvent, SubsystemId } from './events.js';
 import type { RestartPolicy } from './restart-policy.js';
 import type { ShutdownPhase, ShutdownReason } from './shutdown.js';
 
@@ -59,7 +59,9 @@ export type Fact =
   /** A new config was accepted and applied. */
   | (Stamp & { readonly type: 'config-reloaded'; readonly config: Config })
   /** A new config was rejected. */
-  | (Stamp & { readonly type: 'config-rejected'; readonly error: DaemonError });
+  | (Stamp & { readonly type: 'config-rejected'; readonly error: DaemonError })
+  /** The resource tracker saw a limit crossed. */
+  | (Stamp & { readonly type: 'resource-alert'; readonly alert: Omit<ResourceAlertEvent, 'type' | 'at' | 'time'> });
 
 /** @internal */
 export interface Stamp {

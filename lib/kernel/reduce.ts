@@ -84,6 +84,11 @@ export function reduce(state: KernelState, fact: Fact): KernelState {
     case 'config-rejected':
       d.emit({ type: 'config-rejected', error: fact.error, at: d.at, time: d.time });
       break;
+    case 'resource-alert': {
+      const { resource, level, state, valueBytes, limitBytes, detail } = fact.alert;
+      d.emit({ type: 'resource-alert', resource, level, state, valueBytes, limitBytes, detail, at: d.at, time: d.time });
+      break;
+    }
   }
   return d.commit(state);
 }

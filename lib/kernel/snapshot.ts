@@ -34,10 +34,17 @@ export interface DaemonSnapshot {
   readonly active: number;
   /** Names abandoned at the force deadline. */
   readonly forced: readonly string[];
+  /**
+   * Whether the daemon is ready for traffic (what `/readyz` answers): `run()`
+   * has begun, shutdown has not, and no subsystem is starting, restarting, or
+   * unhealthy (its latest health check failed).
+   */
+  readonly ready: boolean;
 }
 
 class Snapshot implements DaemonSnapshot {
   #list: readonly SubsystemMetadata[] | undefined;
+  #ready: boolean | undefined;
   constructor(readonly state: KernelState) {}
   get version(): number { return this.state.version; }
   get phase(): ShutdownPhase { return this.state.phase; }
@@ -47,12 +54,15 @@ class Snapshot implements DaemonSnapshot {
   get counts(): StateCounts { return this.state.counts; }
   get active(): number { return this.state.active; }
   get forced(): readonly string[] { return this.state.forced; }
+  get ready(): boolean {
+    return (this.#ready ??= readyOf(this.state));
+  }
   get subsystems(): readonly SubsystemMetadata[] {
     return (this.#list ??= Object.freeze(this.state.subsystems.toArray()));
   }
   toJSON(): object {
-    const { version, phase, reason, initiatedAt, stoppedAt, subsystems, counts, active, forced } = this;
-    return { version, phase, reason, initiatedAt, stoppedAt, subsystems, counts, active, forced };
+    const { version, phase, reason, initiatedAt, stoppedAt, ready, subsystems, counts, active, forced } = this;
+    return { version, phase, reason, initiatedAt, stoppedAt, ready, subsystems, counts, active, forced };
   }
 }
 
@@ -66,6 +76,16 @@ export function toSnapshot(state: KernelState): DaemonSnapshot {
     SNAPSHOTS.set(state, snapshot);
   }
   return snapshot;
+}
+
+/** See {@link DaemonSnapshot.ready}. @internal */
+export function readyOf(state: KernelState): boolean {
+  if (!state.launched || state.reason !== undefined || state.counts.starting > 0 || state.counts.restarting > 0) return false;
+  let ready = true;
+  state.subsystems.forEach((rec) => {
+    if (rec.healthy === false && (rec.state === 'running' || rec.state === 'stopping')) ready = false;
+  });
+  return ready;
 }
 
 /** The subsystems that ended `failed`, abandoned ones included. @internal */

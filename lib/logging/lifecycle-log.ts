@@ -58,6 +58,11 @@ export class LifecycleLog {
             `config rejected, the old one stays: ${e.error.message}`,
           );
           break;
+        case 'resource-alert':
+          if (e.state === 'recovered') this.logger.info({ level: e.level, valueBytes: e.valueBytes }, e.detail);
+          else if (e.level === 'soft') this.logger.warn({ valueBytes: e.valueBytes, limitBytes: e.limitBytes }, e.detail);
+          else this.logger.error({ valueBytes: e.valueBytes, limitBytes: e.limitBytes }, `${e.detail}: shutting down`);
+          break;
         case 'health':
           // A failed check is a line (one per interval at most); a healthy one is not news.
           if (!e.healthy) {

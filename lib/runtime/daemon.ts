@@ -18,6 +18,8 @@ import type { ShutdownStats } from './coordinator-types.js';
 import type { ShutdownCoordinator } from './shutdown-coordinator.js';
 import { SubsystemManager } from './subsystem-manager.js';
 import { ConfigReloader } from './config-reloader.js';
+import { DaemonMonitor } from './daemon-monitor.js';
+import type { MetricsCollector } from '../metrics/collector.js';
 import { PidFile, ensureWorkDir, underWorkDir } from './pid-file.js';
 
 /**
@@ -94,6 +96,7 @@ export class Daemon {
   readonly #events$: Observable<DaemonEvent>;
   readonly #state$: Observable<DaemonSnapshot>;
   readonly #reloader: ConfigReloader;
+  readonly #monitor: DaemonMonitor;
   #loggerReady: Promise<void> | undefined;
   #pidFile: PidFile | undefined;
   #ran = false;
@@ -132,6 +135,7 @@ export class Daemon {
     this.coordinator = this.#core.coordinator;
     this.#events$ = this.#core.events$.asObservable();
     this.#state$ = this.#core.state$.pipe(map(toSnapshot));
+    this.#monitor = new DaemonMonitor(parts.config, this.#core, parts.scheduler, parts.host.probe);
     this.#reloader = new ConfigReloader({
       clock: this.#core.clock,
       logger: this.#logger,
@@ -170,6 +174,15 @@ export class Daemon {
   /** The daemon's pino logger. */
   get logger(): Logger {
     return this.#logger;
+  }
+
+  /**
+   * The daemon's metrics, when built with `monitoring.enableMetrics`
+   * (`undefined` otherwise): its own series, prefixed `proc_daemon_`, and any
+   * the application adds. Serve them with `serveProbes` of `proc-daemon/http`.
+   */
+  get metrics(): MetricsCollector | undefined {
+    return this.#monitor.metrics;
   }
 
   /** The config file that hot reload watches. */
@@ -248,6 +261,7 @@ export class Daemon {
     this.#core.onStopped = (state) => resolve(this.#finish(state));
     if (this.#owns) this.#signalSub = processSignals(signals, host).subscribe((b) => this.#onSignal(b));
     this.#logger.info({ subsystems: this.#core.runners.length }, `daemon ${this.#parts.config.name} starting`);
+    this.#monitor.start();
     this.#core.launch();
   }
 
@@ -258,6 +272,7 @@ export class Daemon {
     const { graceful, force, kill, drain } = config.shutdown;
     this.coordinator.updateTimeouts(graceful, force, kill, drain);
     this.#core.applyConfig(config);
+    this.#monitor.apply(config);
     this.#config$.next(config);
     this.#core.dispatch({ type: 'config-reloaded', config, ...this.#core.stamp() });
     void this.#reloader.watch(config.hotReload).catch((err: unknown) => {
@@ -280,6 +295,7 @@ export class Daemon {
     }
     this.#releaseKeepAlive?.();
     this.#releaseKeepAlive = undefined;
+    this.#monitor.stop();
     void this.#reloader.close();
     this.#pidFile?.release();
     if (this.#owns) this.#parts.host.setExitCode(exit.exitCode);

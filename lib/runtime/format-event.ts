@@ -38,6 +38,8 @@ export function formatEvent(event: DaemonEvent, origin = 0): string {
       return `${stamp} config reloaded`;
     case 'config-rejected':
       return `${stamp} config rejected: ${event.error.message}`;
+    case 'resource-alert':
+      return `${stamp} resource alert: ${event.level} ${event.resource} limit ${event.state}: ${event.detail}`;
     case 'health':
       return event.healthy
         ? `${stamp} ${event.name}: healthy`

@@ -1,3 +1,4 @@
+import type { ProcessProbe } from '../resources/process-probe.js';
 import type { SignalSource } from '../signal/process-signals.js';
 
 /**
@@ -10,6 +11,8 @@ export interface ProcessHost extends SignalSource {
   exit(code: number): void;
   /** Keeps the process alive until the returned function is called. */
   keepAlive(): () => void;
+  /** Where the resource tracker reads memory, CPU and threads; default the real process. */
+  readonly probe?: ProcessProbe;
 }
 
 /** The real process. @internal */

@@ -2,6 +2,15 @@ import type { ProcessHost } from '../../lib/runtime/process-host.js';
 
 /** A stand-in for the process: signals sent by the test, exits recorded. */
 export class FakeProcess implements ProcessHost {
+  /** The resident memory the resource tracker reads, in bytes; tests move it. */
+  rss = 100 * 1024 * 1024;
+  /** CPU time so far (µs), user + system. */
+  cpuMicros = 0;
+  readonly probe = {
+    memoryUsage: () => ({ rss: this.rss, heapUsed: 20e6, heapTotal: 40e6, external: 1e6 }),
+    cpuUsage: () => ({ user: this.cpuMicros, system: 0 }),
+    threads: () => 7,
+  };
   readonly listeners = new Map<NodeJS.Signals, Set<() => void>>();
   exitCode: number | undefined;
   exits: number[] = [];

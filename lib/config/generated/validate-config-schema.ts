@@ -4,7 +4,7 @@
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$id":"https://proc-daemon.dev/schema/daemon.toml.json","title":"proc-daemon configuration (daemon.toml)","type":"object","additionalProperties":false,"properties":{"name":{"type":"string","pattern":"\\S","description":"The daemon name: logs and events."},"logging":{"type":"object","additionalProperties":false,"properties":{"level":{"enum":["trace","debug","info","warn","error"]},"json":{"type":"boolean"},"color":{"type":"boolean"},"file":{"type":"string","pattern":"\\S"},"max_file_size":{"type":"integer","minimum":1,"maximum":9007199254740991},"max_files":{"type":"integer","minimum":1,"maximum":100000}}},"shutdown":{"type":"object","additionalProperties":false,"properties":{"graceful":{"type":"integer","minimum":1,"maximum":2147483647},"force":{"type":"integer","minimum":1,"maximum":2147483647},"kill":{"type":"integer","minimum":1,"maximum":2147483647},"drain":{"type":"integer","minimum":0,"maximum":2147483647}}},"performance":{"type":"object","additionalProperties":false,"properties":{"worker_threads":{"type":"integer","minimum":0,"maximum":4096},"thread_pinning":{"type":"boolean"},"memory_pool_size":{"type":"integer","minimum":0,"maximum":9007199254740991},"numa_aware":{"type":"boolean"},"lock_free":{"type":"boolean"}}},"monitoring":{"type":"object","additionalProperties":false,"properties":{"enable_metrics":{"type":"boolean"},"metrics_interval_ms":{"type":"integer","minimum":1,"maximum":2147483647},"track_resources":{"type":"boolean"},"health_checks":{"type":"boolean"},"health_check_interval_ms":{"type":"integer","minimum":1,"maximum":2147483647},"health_check_failures":{"type":"integer","minimum":1,"maximum":1000000}}},"hot_reload":{"type":"boolean"},"work_dir":{"type":"string","pattern":"\\S"},"pid_file":{"type":"string","pattern":"\\S"}}};
+const schema11 = {"$id":"https://proc-daemon.dev/schema/daemon.toml.json","title":"proc-daemon configuration (daemon.toml)","type":"object","additionalProperties":false,"properties":{"name":{"type":"string","pattern":"\\S","description":"The daemon name: logs and events."},"logging":{"type":"object","additionalProperties":false,"properties":{"level":{"enum":["trace","debug","info","warn","error"]},"json":{"type":"boolean"},"color":{"type":"boolean"},"file":{"type":"string","pattern":"\\S"},"max_file_size":{"type":"integer","minimum":1,"maximum":9007199254740991},"max_files":{"type":"integer","minimum":1,"maximum":100000}}},"shutdown":{"type":"object","additionalProperties":false,"properties":{"graceful":{"type":"integer","minimum":1,"maximum":2147483647},"force":{"type":"integer","minimum":1,"maximum":2147483647},"kill":{"type":"integer","minimum":1,"maximum":2147483647},"drain":{"type":"integer","minimum":0,"maximum":2147483647}}},"performance":{"type":"object","additionalProperties":false,"properties":{"worker_threads":{"type":"integer","minimum":0,"maximum":4096},"thread_pinning":{"type":"boolean"},"memory_pool_size":{"type":"integer","minimum":0,"maximum":9007199254740991},"numa_aware":{"type":"boolean"},"lock_free":{"type":"boolean"}}},"monitoring":{"type":"object","additionalProperties":false,"properties":{"enable_metrics":{"type":"boolean"},"metrics_interval_ms":{"type":"integer","minimum":1,"maximum":2147483647},"track_resources":{"type":"boolean"},"health_checks":{"type":"boolean"},"health_check_interval_ms":{"type":"integer","minimum":1,"maximum":2147483647},"health_check_failures":{"type":"integer","minimum":1,"maximum":1000000},"memory_soft_limit_mb":{"type":"integer","minimum":1,"maximum":16777216},"memory_hard_limit_mb":{"type":"integer","minimum":1,"maximum":16777216}}},"hot_reload":{"type":"boolean"},"work_dir":{"type":"string","pattern":"\\S"},"pid_file":{"type":"string","pattern":"\\S"}}};
 const pattern0 = new RegExp("\\S", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -512,7 +512,7 @@ if(data.monitoring !== undefined){
 let data19 = data.monitoring;
 if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
 for(const key4 in data19){
-if(!((((((key4 === "enable_metrics") || (key4 === "metrics_interval_ms")) || (key4 === "track_resources")) || (key4 === "health_checks")) || (key4 === "health_check_interval_ms")) || (key4 === "health_check_failures"))){
+if(!((((((((key4 === "enable_metrics") || (key4 === "metrics_interval_ms")) || (key4 === "track_resources")) || (key4 === "health_checks")) || (key4 === "health_check_interval_ms")) || (key4 === "health_check_failures")) || (key4 === "memory_soft_limit_mb")) || (key4 === "memory_hard_limit_mb"))){
 const err41 = {instancePath:instancePath+"/monitoring",schemaPath:"#/properties/monitoring/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err41];
@@ -664,9 +664,10 @@ errors++;
 }
 }
 }
-}
-else {
-const err54 = {instancePath:instancePath+"/monitoring",schemaPath:"#/properties/monitoring/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data19.memory_soft_limit_mb !== undefined){
+let data26 = data19.memory_soft_limit_mb;
+if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
+const err54 = {instancePath:instancePath+"/monitoring/memory_soft_limit_mb",schemaPath:"#/properties/monitoring/properties/memory_soft_limit_mb/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -675,10 +676,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-if(data.hot_reload !== undefined){
-if(typeof data.hot_reload !== "boolean"){
-const err55 = {instancePath:instancePath+"/hot_reload",schemaPath:"#/properties/hot_reload/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if((typeof data26 == "number") && (isFinite(data26))){
+if(data26 > 16777216 || isNaN(data26)){
+const err55 = {instancePath:instancePath+"/monitoring/memory_soft_limit_mb",schemaPath:"#/properties/monitoring/properties/memory_soft_limit_mb/maximum",keyword:"maximum",params:{comparison: "<=", limit: 16777216},message:"must be <= 16777216"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -687,12 +687,8 @@ vErrors.push(err55);
 }
 errors++;
 }
-}
-if(data.work_dir !== undefined){
-let data27 = data.work_dir;
-if(typeof data27 === "string"){
-if(!pattern0.test(data27)){
-const err56 = {instancePath:instancePath+"/work_dir",schemaPath:"#/properties/work_dir/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+if(data26 < 1 || isNaN(data26)){
+const err56 = {instancePath:instancePath+"/monitoring/memory_soft_limit_mb",schemaPath:"#/properties/monitoring/properties/memory_soft_limit_mb/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -702,8 +698,11 @@ vErrors.push(err56);
 errors++;
 }
 }
-else {
-const err57 = {instancePath:instancePath+"/work_dir",schemaPath:"#/properties/work_dir/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data19.memory_hard_limit_mb !== undefined){
+let data27 = data19.memory_hard_limit_mb;
+if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+const err57 = {instancePath:instancePath+"/monitoring/memory_hard_limit_mb",schemaPath:"#/properties/monitoring/properties/memory_hard_limit_mb/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -712,12 +711,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-if(data.pid_file !== undefined){
-let data28 = data.pid_file;
-if(typeof data28 === "string"){
-if(!pattern0.test(data28)){
-const err58 = {instancePath:instancePath+"/pid_file",schemaPath:"#/properties/pid_file/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 > 16777216 || isNaN(data27)){
+const err58 = {instancePath:instancePath+"/monitoring/memory_hard_limit_mb",schemaPath:"#/properties/monitoring/properties/memory_hard_limit_mb/maximum",keyword:"maximum",params:{comparison: "<=", limit: 16777216},message:"must be <= 16777216"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -726,9 +722,8 @@ vErrors.push(err58);
 }
 errors++;
 }
-}
-else {
-const err59 = {instancePath:instancePath+"/pid_file",schemaPath:"#/properties/pid_file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data27 < 1 || isNaN(data27)){
+const err59 = {instancePath:instancePath+"/monitoring/memory_hard_limit_mb",schemaPath:"#/properties/monitoring/properties/memory_hard_limit_mb/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -739,13 +734,88 @@ errors++;
 }
 }
 }
+}
 else {
-const err60 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err60 = {instancePath:instancePath+"/monitoring",schemaPath:"#/properties/monitoring/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err60];
 }
 else {
 vErrors.push(err60);
+}
+errors++;
+}
+}
+if(data.hot_reload !== undefined){
+if(typeof data.hot_reload !== "boolean"){
+const err61 = {instancePath:instancePath+"/hot_reload",schemaPath:"#/properties/hot_reload/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+if(data.work_dir !== undefined){
+let data29 = data.work_dir;
+if(typeof data29 === "string"){
+if(!pattern0.test(data29)){
+const err62 = {instancePath:instancePath+"/work_dir",schemaPath:"#/properties/work_dir/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+else {
+const err63 = {instancePath:instancePath+"/work_dir",schemaPath:"#/properties/work_dir/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+if(data.pid_file !== undefined){
+let data30 = data.pid_file;
+if(typeof data30 === "string"){
+if(!pattern0.test(data30)){
+const err64 = {instancePath:instancePath+"/pid_file",schemaPath:"#/properties/pid_file/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+else {
+const err65 = {instancePath:instancePath+"/pid_file",schemaPath:"#/properties/pid_file/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+}
+}
+else {
+const err66 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
 }
 errors++;
 }

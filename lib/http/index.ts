@@ -1,0 +1,8 @@
+/**
+ * proc-daemon/http: Kubernetes probes and a Prometheus scrape endpoint for a
+ * daemon, on node:http (no web framework): `/livez`, `/readyz`, `/metrics`,
+ * `/status`.
+ *
+ * @packageDocumentation
+ */
+export { type MetricsSource, type ProbeOptions, type ProbeServer, serveProbes } from './probe-server.js';

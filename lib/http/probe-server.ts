@@ -1,0 +1,216 @@
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Subscription, filter, take } from 'rxjs';
+import { DaemonError } from '../errors/daemon-error.js';
+import { ErrorCode } from '../errors/error-code.js';
+import type { Daemon } from '../runtime/daemon.js';
+
+/**
+ * Anything that renders Prometheus text: a `MetricsCollector` of
+ * `proc-daemon/metrics`, or a registry of another library wrapped to fit.
+ * @example
+ * ```ts
+ * import type { MetricsSource } from 'proc-daemon/http';
+ *
+ * const fixed: MetricsSource = { toPrometheus: () => '# TYPE up gauge\nup 1\n' };
+ * ```
+ * @public
+ */
+export interface MetricsSource {
+  toPrometheus(): string;
+}
+
+/**
+ * Options of {@link serveProbes}.
+ * @example
+ * ```ts
+ * import type { ProbeOptions } from 'proc-daemon/http';
+ *
+ * const options: ProbeOptions = { port: 9464, host: '0.0.0.0' }; // all interfaces, for a pod
+ * ```
+ * @public
+ */
+export interface ProbeOptions {
+  /** The TCP port; default 0 (the system picks a free one: read it from `ProbeServer.port`). */
+  readonly port?: number;
+  /** The address to bind; default `127.0.0.1` (only this machine). Use `0.0.0.0` in a container. */
+  readonly host?: string;
+  /** What `/metrics` serves; default `daemon.metrics` (present when `monitoring.enableMetrics` is on). */
+  readonly metrics?: MetricsSource;
+}
+
+/**
+ * A running probe server.
+ * @example
+ * ```ts
+ * import { Daemon } from 'proc-daemon';
+ * import { serveProbes } from 'proc-daemon/http';
+ *
+ * const daemon = Daemon.new().withTask('worker', (h) => h.cancelled()).build();
+ * const probes = await serveProbes(daemon);
+ * console.log(`curl ${probes.url}/readyz`);
+ * await probes.close();
+ * ```
+ * @public
+ */
+export interface ProbeServer {
+  /** `http://host:port`, without a trailing slash. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops listening and ends open connections; resolves when closed. Idempotent. */
+  close(): Promise<void>;
+}
+
+const TEXT = 'text/plain; charset=utf-8';
+const PROMETHEUS = 'text/plain; version=0.0.4; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Serves the probes of a daemon on node:http, for Kubernetes and scrapers:
+ *
+ * - `/livez`: 200 while the process serves requests (a shutting-down daemon is still alive).
+ * - `/readyz`: 200 when `daemon.snapshot().ready`, else 503 — before `run()`, from the
+ *   moment shutdown begins (the drain included), and while a subsystem is starting,
+ *   restarting or unhealthy. The body names why.
+ * - `/metrics`: Prometheus text (`text/plain; version=0.0.4`) from `options.metrics`, else
+ *   `daemon.metrics`; 404 when there is neither.
+ * - `/status`: the daemon's snapshot as JSON.
+ *
+ * Unknown paths answer 404, methods other than GET and HEAD 405; a failure while
+ * answering is a 500 and a log line, never a crash. The server closes itself once the
+ * daemon has stopped. Binds 127.0.0.1 unless `host` says otherwise.
+ *
+ * @returns the server, once it listens; rejects with a `DaemonError` (code
+ * `ProbeServerListen`) when it cannot, or (`ConfigInvalidValue`) on a bad port.
+ *
+ * @example
+ * ```ts
+ * import { Daemon } from 'proc-daemon';
+ * import { serveProbes } from 'proc-daemon/http';
+ *
+ * const daemon = Daemon.new().withTask('worker', (h) => h.cancelled()).build();
+ * const probes = await serveProbes(daemon, { port: 0 });
+ * const exit = daemon.run();
+ * console.log((await fetch(`${probes.url}/readyz`)).status); // 200 once the worker runs
+ * daemon.shutdown();
+ * await exit; // the probe server closes itself
+ * ```
+ * @public
+ */
+export async function serveProbes(daemon: Daemon, options: ProbeOptions = {}): Promise<ProbeServer> {
+  const port = options.port ?? 0;
+  const host = options.host ?? '127.0.0.1';
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw DaemonError.config(`serveProbes: port must be an integer in 0..65535, got ${String(port)}`, {
+      code: ErrorCode.ConfigInvalidValue,
+    });
+  }
+  const server = createServer((req, res) => answer(daemon, options, req, res));
+  // A malformed request gets a 400 from Node's parser, never an exception.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  await listen(server, port, host);
+  const address = server.address() as AddressInfo;
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  let watch: Subscription | undefined;
+  const probes: ProbeServer = {
+    url: `http://${shown}:${address.port}`,
+    port: address.port,
+    close: () => {
+      watch?.unsubscribe();
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+  // Closes itself after the daemon has stopped (a scrape during the shutdown still gets an answer).
+  watch = daemon.state$.pipe(filter((s) => s.phase === 'stopped'), take(1)).subscribe(() => void probes.close());
+  return probes;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(
+        DaemonError.ioWithSource(
+          `serveProbes: cannot listen on ${host}:${port}${err.code === 'EADDRINUSE' ? ' (the port is in use: pick another, or 0 for any free one)' : ''}`,
+          err,
+          { code: ErrorCode.ProbeServerListen },
+        ),
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function answer(daemon: Daemon, options: ProbeOptions, req: IncomingMessage, res: ServerResponse): void {
+  try {
+    const method = req.method ?? 'GET';
+    const path = (req.url ?? '/').split('?', 1)[0];
+    const route = ROUTES[path as keyof typeof ROUTES] as Route | undefined;
+    if (route === undefined) {
+      send(res, method, 404, TEXT, `not found: ${path} (try /livez, /readyz, /metrics, /status)\n`);
+    } else if (method !== 'GET' && method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      send(res, method, 405, TEXT, `method ${method} not allowed: use GET or HEAD\n`);
+    } else {
+      const [status, type, body] = route(daemon, options);
+      send(res, method, status, type, body);
+    }
+  } catch (err) {
+    daemon.logger.error({ err, url: req.url }, 'probe server: failed to answer');
+    if (!res.headersSent) send(res, req.method ?? 'GET', 500, TEXT, 'internal error\n');
+    else res.destroy();
+  }
+}
+
+type Route = (daemon: Daemon, options: ProbeOptions) => [number, string, string];
+
+const ROUTES = {
+  '/livez': (() => [200, TEXT, 'ok\n']) as Route,
+  '/readyz': ((daemon) => {
+    const s = daemon.snapshot();
+    if (s.ready) return [200, TEXT, 'ready\n'];
+    return [503, TEXT, `not ready: ${whyNotReady(daemon)}\n`];
+  }) as Route,
+  '/metrics': ((daemon, options) => {
+    const source = options.metrics ?? daemon.metrics;
+    if (source === undefined) {
+      return [404, TEXT, 'no metrics: turn on monitoring.enableMetrics, or pass serveProbes(daemon, { metrics })\n'];
+    }
+    return [200, PROMETHEUS, source.toPrometheus()];
+  }) as Route,
+  '/status': ((daemon) => [200, JSON_TYPE, `${JSON.stringify({ name: daemon.configSnapshot().name, ...toJSON(daemon) })}\n`]) as Route,
+};
+
+function toJSON(daemon: Daemon): object {
+  const s = daemon.snapshot() as { toJSON?: () => object };
+  return s.toJSON?.() ?? s;
+}
+
+function whyNotReady(daemon: Daemon): string {
+  const s = daemon.snapshot();
+  if (s.reason !== undefined) return `shutting down (${s.reason.kind}), phase ${s.phase}`;
+  const starting = s.subsystems.filter((m) => m.state === 'starting' || m.state === 'restarting').map((m) => m.name);
+  if (starting.length > 0) return `starting: ${starting.join(', ')}`;
+  const unhealthy = s.subsystems.filter((m) => m.healthy === false).map((m) => m.name);
+  if (unhealthy.length > 0) return `unhealthy: ${unhealthy.join(', ')}`;
+  return 'not started (run() has not begun)';
+}
+
+function send(res: ServerResponse, method: string, status: number, type: string, body: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', type);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(method === 'HEAD' ? undefined : body);
+}

@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Config } from '../../lib/config/config.js';
+import type { DaemonEvent, ResourceAlertEvent } from '../../lib/kernel/events.js';
+import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
+import type { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
+import { virtualDaemon } from '../helpers/virtual-time.js';
+
+const MB = 1024 * 1024;
+const dir = mkdtempSync(join(tmpdir(), 'proc-daemon-monitoring-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function monitoring(patch: Partial<Config['monitoring']>): Config {
+  const c = Config.default();
+  return { ...c, monitoring: { ...c.monitoring, ...patch } };
+}
+
+const waitCancel = (h: ShutdownHandle) => h.cancelled();
+
+describe("the daemon's own metrics (virtual time)", () => {
+  it('has no collector unless monitoring.enableMetrics is on', () => {
+    expect(virtualDaemon().builder.build().metrics).toBeUndefined();
+    expect(virtualDaemon(monitoring({ enableMetrics: true })).builder.build().metrics).toBeDefined();
+  });
+
+  it('records subsystems by state, restarts, health failures, events and the shutdown duration', async () => {
+    const { builder, time } = virtualDaemon(
+      monitoring({ enableMetrics: true, healthCheckIntervalMs: 1000, healthCheckFailures: 100 }),
+    );
+    let failures = 2;
+    const daemon = builder
+      .withTask(
+        'flaky',
+        async (h) => {
+          if (failures-- > 0) throw new Error('boom');
+          await h.cancelled();
+        },
+        { restartPolicy: RestartPolicy.OnFailure },
+      )
+      .withTask('sick', waitCancel, { healthCheck: () => false })
+      .withTask('slow', async (h) => {
+        await h.cancelled();
+        await new Promise<void>((r) => time.scheduler.schedule(() => r(), 250));
+      })
+      .build();
+    const metrics = daemon.metrics!;
+    const exit = daemon.run();
+    await time.advance(2500);
+    const m = metrics.getMetrics();
+    expect(m.gauges['proc_daemon_subsystems{state="running"}']).toBe(3);
+    expect(m.gauges['proc_daemon_subsystems{state="failed"}']).toBe(0);
+    expect(m.counters['proc_daemon_restarts_total{subsystem="flaky"}']).toBe(2);
+    expect(m.counters['proc_daemon_health_check_failures_total{subsystem="sick"}']).toBe(2);
+    expect(m.counters['proc_daemon_events_total{type="health"}']).toBe(2);
+    expect(m.counters['proc_daemon_events_total{type="state-changed"}']).toBeGreaterThan(6);
+    daemon.shutdown();
+    const result = await time.until(exit, 10_000, 10);
+    const after = metrics.getMetrics();
+    expect(after.gauges['proc_daemon_shutdown_duration_ms']).toBe(result.stats.durationMs);
+    expect(after.gauges['proc_daemon_subsystems{state="stopped"}']).toBe(3);
+    expect(metrics.toPrometheus()).toContain('# HELP proc_daemon_restarts_total ');
+  });
+});
+
+describe('resource tracking (virtual time, a fake process)', () => {
+  it('keeps no timer when trackResources is off', async () => {
+    const { builder, time } = virtualDaemon(monitoring({ trackResources: false, healthChecks: false }));
+    const daemon = builder.withTask('w', waitCancel).build();
+    const exit = daemon.run();
+    await time.advance(10);
+    expect(time.scheduler.actions).toHaveLength(0);
+    daemon.shutdown();
+    await time.until(exit);
+  });
+
+  it('alerts once per crossing of the soft limit, and shuts down with resource-exhausted at the hard one', async () => {
+    const config = monitoring({
+      trackResources: true,
+      enableMetrics: true,
+      metricsIntervalMs: 1000,
+      memorySoftLimitMb: 150,
+      memoryHardLimitMb: 300,
+    });
+    const { builder, time, proc } = virtualDaemon(config);
+    const daemon = builder.withTask('w', waitCancel).build();
+    const events: DaemonEvent[] = [];
+    daemon.events$.subscribe((e) => events.push(e));
+    const alerts = () => events.filter((e): e is ResourceAlertEvent => e.type === 'resource-alert');
+    const exit = daemon.run();
+    await time.advance(1000);
+    expect(alerts()).toEqual([]);
+    expect(daemon.metrics!.getMetrics().gauges['proc_daemon_resident_memory_bytes']).toBe(100 * MB);
+    expect(daemon.metrics!.getMetrics().gauges['proc_daemon_threads']).toBe(7);
+    proc.rss = 200 * MB;
+    await time.advance(3000);
+    expect(alerts().map((a) => [a.at, a.level, a.state])).toEqual([[2000, 'soft', 'exceeded']]);
+    expect(alerts()[0]).toMatchObject({ valueBytes: 200 * MB, limitBytes: 150 * MB });
+    proc.rss = 100 * MB;
+    await time.advance(1000);
+    expect(alerts().map((a) => [a.at, a.level, a.state])).toEqual([
+      [2000, 'soft', 'exceeded'],
+      [5000, 'soft', 'recovered'],
+    ]);
+    expect(daemon.snapshot().phase).toBe('running');
+    proc.rss = 400 * MB;
+    const result = await time.until(exit, 10_000, 1000);
+    expect(alerts().slice(2).map((a) => [a.at, a.level, a.state])).toEqual([
+      [6000, 'soft', 'exceeded'],
+      [6000, 'hard', 'exceeded'],
+    ]);
+    expect(result.reason).toMatchObject({ kind: 'resource-exhausted' });
+    expect(result.reason.kind === 'resource-exhausted' && result.reason.detail).toContain('hard limit');
+    // The tracker stopped with the daemon: no timer left.
+    expect(time.scheduler.actions).toHaveLength(0);
+  });
+
+  it('applies reloaded limits from the next sample', async () => {
+    const path = join(dir, 'daemon.toml');
+    const toml = (softMb: number) => `[monitoring]\ntrack_resources = true\nmetrics_interval_ms = 1000\nmemory_soft_limit_mb = ${softMb}\n`;
+    writeFileSync(path, toml(500));
+    const { builder, time, proc } = virtualDaemon(Config.loadFromFile(path));
+    const daemon = builder.withConfigPath(path).withTask('w', waitCancel).build();
+    const events: DaemonEvent[] = [];
+    daemon.events$.subscribe((e) => events.push(e));
+    const exit = daemon.run();
+    proc.rss = 300 * MB;
+    await time.advance(1500);
+    expect(events.some((e) => e.type === 'resource-alert')).toBe(false);
+    writeFileSync(path, toml(200));
+    proc.kill('SIGHUP');
+    await time.advance(1000);
+    expect(events.filter((e) => e.type === 'resource-alert').map((e) => [e.at, e.type === 'resource-alert' && e.state])).toEqual([
+      [2000, 'exceeded'],
+    ]);
+    daemon.shutdown();
+    await time.until(exit);
+  });
+});
