@@ -1,0 +1,219 @@
+/*
+ * The collector: families by name, handles per series, by-name shortcuts,
+ * and the two read-outs.
+ */
+import type { SchedulerLike } from 'rxjs';
+import { DaemonError } from '../errors/daemon-error.js';
+import { ErrorCode } from '../errors/error-code.js';
+import { type AnyFamily, type CounterFamily, Family, type GaugeFamily, type HistogramFamily } from './family.js';
+import { type CounterHandle, CounterSeries, type GaugeHandle, GaugeSeries } from './handles.js';
+import { type HistogramHandle, HistogramSeries } from './histogram.js';
+import { type MetricsSnapshot, exposition, snapshot, summaryPrefixes } from './exposition.js';
+import { type Labels, type MetricType, checkMetricName, labelText, summarySuffixes, typeConflict } from './names.js';
+
+/**
+ * Options of {@link MetricsCollector}.
+ *
+ * @example
+ * ```ts
+ * import { TestScheduler } from 'rxjs/testing';
+ * import { MetricsCollector, type MetricsCollectorOptions } from 'proc-daemon/metrics';
+ *
+ * const scheduler = new TestScheduler(() => undefined);
+ * const options: MetricsCollectorOptions = { scheduler };
+ * const metrics = new MetricsCollector(options); // uptime and timers on virtual time
+ * ```
+ * @public
+ */
+export interface MetricsCollectorOptions {
+  /** The clock (`scheduler.now()`, in ms) of uptime and timers; default `performance.now()`. */
+  readonly scheduler?: SchedulerLike;
+}
+
+interface FamilyOf {
+  counter: CounterFamily;
+  gauge: GaugeFamily;
+  histogram: HistogramFamily;
+}
+
+/**
+ * Counters, gauges and histograms in memory, read as a plain-object
+ * snapshot or as Prometheus text.
+ *
+ * @remarks
+ * A series is a metric name plus an optional label set. The by-name methods
+ * (`incrementCounter`, `setGauge`, `recordHistogram`) look the series up on
+ * every call; in a hot loop, take its handle once (`counter`, `gauge`,
+ * `histogram`) and call it: a handle's method costs no lookup.
+ *
+ * Misuse throws a `DaemonError` (from `proc-daemon`) of kind `runtime`:
+ * `RuntimeInvalidMetricName` (a metric name not matching
+ * `[a-zA-Z_:][a-zA-Z0-9_:]*`, a label name not matching
+ * `[a-zA-Z_][a-zA-Z0-9_]*` or starting with `__`, the label `quantile` on
+ * a histogram), `RuntimeMetricTypeConflict` (one name used as two types, or
+ * a name that a histogram's `_sum`/`_count` lines would repeat),
+ * `RuntimeInvalidMetricValue` (NaN or an infinite value, a negative counter
+ * step, a histogram value out of {@link HistogramLimits}).
+ *
+ * @example
+ * ```ts
+ * import { MetricsCollector } from 'proc-daemon/metrics';
+ *
+ * const metrics = new MetricsCollector().describe('jobs_total', 'Jobs run, by queue.');
+ * metrics.incrementCounter('jobs_total', 1, { queue: 'mail' });
+ * metrics.setGauge('workers', 4);
+ * metrics.recordHistogram('job_ms', 12.5);
+ *
+ * const jobs = metrics.counter('jobs_total', { queue: 'mail' }); // a handle, for hot paths
+ * jobs.inc();
+ *
+ * console.log(metrics.getMetrics().counters); // { 'jobs_total{queue="mail"}': 2 }
+ * process.stdout.write(metrics.toPrometheus()); // # HELP jobs_total Jobs run, by queue.\n# TYPE jobs_total counter\n…
+ * ```
+ * @public
+ */
+export class MetricsCollector {
+  private readonly families = new Map<string, AnyFamily>();
+  /** The unlabelled series by name, for the by-name methods. */
+  private readonly counters = new Map<string, CounterSeries>();
+  private readonly gauges = new Map<string, GaugeSeries>();
+  private readonly histograms = new Map<string, HistogramSeries>();
+  /** HELP texts by metric name (also for families not created yet). */
+  private readonly help = new Map<string, string>();
+  private readonly scheduler: SchedulerLike | undefined;
+  private readonly startedAt: number;
+
+  constructor(options: MetricsCollectorOptions = {}) {
+    this.scheduler = options.scheduler;
+    this.startedAt = this.now();
+  }
+
+  /** The collector's clock in ms: `scheduler.now()` when a scheduler was given, else `performance.now()`. */
+  now(): number {
+    return this.scheduler === undefined ? performance.now() : this.scheduler.now();
+  }
+
+  /** Sets the HELP text of the metric `name` (before or after its first use); returns the collector. */
+  describe(name: string, help: string): this {
+    checkMetricName(name, 'metric');
+    if (typeof help !== 'string') {
+      throw DaemonError.runtime(`the help text of metric "${name}" is a ${typeof help}: pass a string`, {
+        code: ErrorCode.RuntimeInvalidMetricValue,
+      });
+    }
+    this.help.set(name, help);
+    this.families.get(name)?.describe(help);
+    return this;
+  }
+
+  /** The handle of a counter series, created on first use (value 0). */
+  counter(name: string, labels?: Labels): CounterHandle {
+    return this.counterSeries(name, labels);
+  }
+
+  /** The handle of a gauge series, created on first use (value 0). */
+  gauge(name: string, labels?: Labels): GaugeHandle {
+    return this.gaugeSeries(name, labels);
+  }
+
+  /** The handle of a histogram series (values in ms), created on first use (empty). */
+  histogram(name: string, labels?: Labels): HistogramHandle {
+    return this.histogramSeries(name, labels);
+  }
+
+  /** Adds `by` (default 1, finite, `>= 0`) to a counter series. */
+  incrementCounter(name: string, by = 1, labels?: Labels): void {
+    this.counterSeries(name, labels).inc(by);
+  }
+
+  /** Sets a gauge series to `value` (finite). */
+  setGauge(name: string, value: number, labels?: Labels): void {
+    this.gaugeSeries(name, labels).set(value);
+  }
+
+  /** Records `valueMs` (0 … `HistogramLimits.maxMs`) in a histogram series. */
+  recordHistogram(name: string, valueMs: number, labels?: Labels): void {
+    this.histogramSeries(name, labels).record(valueMs);
+  }
+
+  /** Every series now, as plain objects (see {@link MetricsSnapshot}). */
+  getMetrics(): MetricsSnapshot {
+    return snapshot(this.families.values(), this.now() - this.startedAt);
+  }
+
+  /**
+   * The Prometheus text exposition (format 0.0.4, `text/plain; version=0.0.4`):
+   * per metric its `# HELP` (when described) and `# TYPE` lines, then its
+   * samples; histograms as summaries (quantiles 0.5, 0.9, 0.99, 0.999, then
+   * `_sum` and `_count`, both monotonic). Names verbatim; metrics in order
+   * of creation. Ends with a newline (empty when there is no series).
+   */
+  toPrometheus(): string {
+    return exposition(this.families.values());
+  }
+
+  private counterSeries(name: string, labels: Labels | undefined): CounterSeries {
+    return (labels === undefined ? this.counters.get(name) : undefined) ?? this.family(name, 'counter').get(labels);
+  }
+
+  private gaugeSeries(name: string, labels: Labels | undefined): GaugeSeries {
+    return (labels === undefined ? this.gauges.get(name) : undefined) ?? this.family(name, 'gauge').get(labels);
+  }
+
+  private histogramSeries(name: string, labels: Labels | undefined): HistogramSeries {
+    return (labels === undefined ? this.histograms.get(name) : undefined) ?? this.family(name, 'histogram').get(labels);
+  }
+
+  /** The family `name` of type `type`, created (validated) on first use. */
+  private family<T extends MetricType>(name: string, type: T): FamilyOf[T] {
+    const existing = this.families.get(name);
+    if (existing !== undefined) {
+      if (existing.type !== type) throw typeConflict(name, existing.type, type);
+      return existing as FamilyOf[T];
+    }
+    checkMetricName(name, type);
+    this.checkSummaryClash(name, type);
+    const family = this.newFamily(name, type);
+    this.families.set(name, family);
+    return family as FamilyOf[T];
+  }
+
+  /** A histogram `h` also writes `h_sum` and `h_count`: neither may be a metric of its own. */
+  private checkSummaryClash(name: string, type: MetricType): void {
+    const clash = (histogram: string, other: string): DaemonError =>
+      DaemonError.runtime(
+        `metric "${other}" clashes with histogram "${histogram}", whose summary lines are "${histogram}_sum" and ` +
+          `"${histogram}_count": rename one of them`,
+        { code: ErrorCode.RuntimeMetricTypeConflict },
+      );
+    if (type === 'histogram') {
+      for (const suffixed of summarySuffixes(name)) if (this.families.has(suffixed)) throw clash(name, suffixed);
+    }
+    const base = /^(.*)_(?:sum|count)$/.exec(name)?.[1];
+    if (base !== undefined && this.families.get(base)?.type === 'histogram') throw clash(base, name);
+  }
+
+  private newFamily(name: string, type: MetricType): AnyFamily {
+    const help = this.help.get(name);
+    switch (type) {
+      case 'counter':
+        return new Family(name, type, help, (key, pairs) => {
+          const series = new CounterSeries(key, `${key} `);
+          if (pairs.length === 0) this.counters.set(name, series);
+          return series;
+        });
+      case 'gauge':
+        return new Family(name, type, help, (key, pairs) => {
+          const series = new GaugeSeries(key, `${key} `);
+          if (pairs.length === 0) this.gauges.set(name, series);
+          return series;
+        });
+      case 'histogram':
+        return new Family(name, type, help, (key, pairs) => {
+          const series = new HistogramSeries(key, summaryPrefixes(name, labelText(pairs)));
+          if (pairs.length === 0) this.histograms.set(name, series);
+          return series;
+        });
+    }
+  }
+}

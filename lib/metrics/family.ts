@@ -1,0 +1,109 @@
+/*
+ * A metric family: one name, one type, its series in creation order, and a
+ * lookup from a label object to its series that avoids building the series
+ * key on every call.
+ */
+import type { CounterSeries, GaugeSeries } from './handles.js';
+import type { HistogramSeries } from './histogram.js';
+import { type LabelPairs, type Labels, type MetricType, canonicalLabels, escapeHelp, seriesKey } from './names.js';
+
+/**
+ * A node of the lookup trie. The path from the root follows a label
+ * object's properties in enumeration order: each node knows the label name
+ * expected at its depth (`name`, fixed by the first object that went
+ * through it) and the next node per value.
+ */
+interface Node<S> {
+  name: string | undefined;
+  next: Map<string, Node<S>> | undefined;
+  series: S | undefined;
+}
+
+/** @internal */
+export class Family<T extends MetricType, S> {
+  /** Every series, in creation order. */
+  readonly series: S[] = [];
+  /** `# HELP` (when described) and `# TYPE` lines of the text format. */
+  header: string;
+  private readonly byKey = new Map<string, S>();
+  private readonly root: Node<S> = { name: undefined, next: undefined, series: undefined };
+
+  constructor(
+    readonly name: string,
+    readonly type: T,
+    help: string | undefined,
+    /** Creates the series of a validated, canonical label set. */
+    private readonly create: (key: string, pairs: LabelPairs) => S,
+  ) {
+    this.header = Family.header(name, type, help);
+  }
+
+  private static header(name: string, type: MetricType, help: string | undefined): string {
+    const helpLine = help === undefined ? '' : `# HELP ${name} ${escapeHelp(help)}\n`;
+    return `${helpLine}# TYPE ${name} ${type === 'histogram' ? 'summary' : type}\n`;
+  }
+
+  describe(help: string): void {
+    this.header = Family.header(this.name, this.type, help);
+  }
+
+  /**
+   * The series of `labels` (the unlabelled one when `undefined` or empty),
+   * created on first use. A label object whose names come in the order
+   * seen before costs one map lookup per label; anything else takes the
+   * slow path (validate, sort, build the key), which then teaches the trie.
+   */
+  get(labels: Labels | undefined): S {
+    let node = this.root;
+    if (labels !== undefined) {
+      for (const label in labels) {
+        const next = node.name === label ? node.next?.get(labels[label] as string) : undefined;
+        if (next === undefined) return this.slow(labels);
+        node = next;
+      }
+    }
+    return node.series ?? this.slow(labels);
+  }
+
+  private slow(labels: Labels | undefined): S {
+    const pairs = labels === undefined ? [] : canonicalLabels(this.name, this.type, labels);
+    const key = seriesKey(this.name, pairs);
+    let series = this.byKey.get(key);
+    if (series === undefined) {
+      series = this.create(key, pairs);
+      this.byKey.set(key, series);
+      this.series.push(series);
+    }
+    this.learn(labels, series);
+    return series;
+  }
+
+  /** Records the path of `labels` in the trie (unless a node expects another label name there). */
+  private learn(labels: Labels | undefined, series: S): void {
+    let node = this.root;
+    if (labels !== undefined) {
+      for (const label in labels) {
+        if (node.name === undefined) node.name = label;
+        else if (node.name !== label) return;
+        node.next ??= new Map();
+        const value = labels[label] as string;
+        let next = node.next.get(value);
+        if (next === undefined) {
+          next = { name: undefined, next: undefined, series: undefined };
+          node.next.set(value, next);
+        }
+        node = next;
+      }
+    }
+    node.series = series;
+  }
+}
+
+/** The family of each metric type, by its series class. @internal */
+export type CounterFamily = Family<'counter', CounterSeries>;
+/** @internal */
+export type GaugeFamily = Family<'gauge', GaugeSeries>;
+/** @internal */
+export type HistogramFamily = Family<'histogram', HistogramSeries>;
+/** @internal */
+export type AnyFamily = CounterFamily | GaugeFamily | HistogramFamily;
