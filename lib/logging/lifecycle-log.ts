@@ -68,7 +68,7 @@ export class LifecycleLog {
           if (!e.healthy) {
             this.logger.warn(
               { subsystem: e.name, failures: e.failures },
-              `health check of "${e.name}" failed (${e.failures} in a row): ${e.error?.message ?? 'unhealthy'}`,
+              `${e.error?.message ?? `health check of "${e.name}" failed`} (${e.failures} in a row)`,
             );
           }
           break;

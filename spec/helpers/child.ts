@@ -16,9 +16,12 @@ export function spawnFixture(file: string, args: string[]): Child {
 }
 
 /** Starts the TypeScript program at `path` (relative to the project root, or absolute) under tsx. */
-export function spawnTs(path: string, args: string[] = []): Child {
+export function spawnTs(path: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Child {
   path = path.startsWith('/') ? path : fileURLToPath(new URL(`../../${path}`, import.meta.url));
-  const proc = spawn(process.execPath, ['--import', 'tsx', path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', path, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   const lines: string[] = [];
   const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
   let buffer = '';
