@@ -14,7 +14,6 @@ import {
   PERCENTILES,
   SHIFT_0,
   SHIFT_1,
-  SHIFT_2,
   valuesAtPercentiles,
 } from './hdr-layout.js';
 import { toHdrHistogram } from './hdr-export.js';
@@ -120,8 +119,7 @@ export class HistogramSeries implements HistogramHandle {
   max = -Infinity;
   /** Counts per HDR index (grown on demand up to COUNTS_LENGTH). */
   private counts: Float64Array = new Float64Array(INITIAL_COUNTS_LENGTH);
-  /** Sums of the counts over runs of 16, 128 and 1024 entries: quantiles descend them. */
-  private l2: Float64Array = new Float64Array(INITIAL_COUNTS_LENGTH >> SHIFT_2);
+  /** Sums of the counts over runs of 32 and 1024 entries: quantiles descend them. */
   private l1: Float64Array = new Float64Array(INITIAL_COUNTS_LENGTH >> SHIFT_1);
   private readonly l0 = new Float64Array(COUNTS_LENGTH >> SHIFT_0);
   /** The quantiles in µs, as of `scratchCount` values. */
@@ -146,8 +144,6 @@ export class HistogramSeries implements HistogramHandle {
     let counts = this.counts;
     if (i >= counts.length) counts = this.grow(i);
     counts[i] = (counts[i] as number) + 1;
-    const l2 = this.l2;
-    l2[i >> SHIFT_2] = (l2[i >> SHIFT_2] as number) + 1;
     const l1 = this.l1;
     l1[i >> SHIFT_1] = (l1[i >> SHIFT_1] as number) + 1;
     const l0 = this.l0;
@@ -168,7 +164,6 @@ export class HistogramSeries implements HistogramHandle {
       wider.set(from);
       return wider;
     };
-    this.l2 = widen(this.l2, length >> SHIFT_2);
     this.l1 = widen(this.l1, length >> SHIFT_1);
     return (this.counts = widen(this.counts, length));
   }
@@ -184,7 +179,7 @@ export class HistogramSeries implements HistogramHandle {
       // Every record increments count: the same count means the same values.
       this.scratchCount = this.count;
       if (this.count === 0) this.scratch.fill(NaN);
-      else valuesAtPercentiles(this.counts, this.l2, this.l1, this.l0, this.count, PERCENTILES, this.scratch);
+      else valuesAtPercentiles(this.counts, this.l1, this.l0, this.count, PERCENTILES, this.scratch);
     }
     return this.scratch;
   }
