@@ -68,24 +68,17 @@ export interface GaugeHandle {
   dec(by?: number): void;
 }
 
-/** @internal */
-export class CounterSeries implements CounterHandle {
+/** A series holding one number: its value, and its text as last written. @internal */
+abstract class ValueSeries {
   value = 0;
+  private shownValue = NaN;
+  private shownText = 'NaN';
 
   constructor(
     readonly series: string,
     /** The sample line's prefix in the text format (the key and a space). */
     readonly prefix: string,
   ) {}
-
-  inc(by = 1): void {
-    // Rejects NaN and negatives (the comparison is false) and +Infinity.
-    if (!(by >= 0) || by === Infinity) throw invalidCounterStep(this.series, by);
-    this.value += by;
-  }
-
-  private shownValue = NaN;
-  private shownText = 'NaN';
 
   /** The value as the text format writes it, formatted again only when it changed since the last exposition. */
   text(): string {
@@ -99,15 +92,16 @@ export class CounterSeries implements CounterHandle {
 }
 
 /** @internal */
-export class GaugeSeries implements GaugeHandle {
-  value = 0;
+export class CounterSeries extends ValueSeries implements CounterHandle {
+  inc(by = 1): void {
+    // Rejects NaN and negatives (the comparison is false) and +Infinity.
+    if (!(by >= 0) || by === Infinity) throw invalidCounterStep(this.series, by);
+    this.value += by;
+  }
+}
 
-  constructor(
-    readonly series: string,
-    /** The sample line's prefix in the text format (the key and a space). */
-    readonly prefix: string,
-  ) {}
-
+/** @internal */
+export class GaugeSeries extends ValueSeries implements GaugeHandle {
   // `x - x` is 0 for every finite number, NaN for NaN and ±Infinity.
   set(value: number): void {
     if (value - value !== 0) throw invalidGaugeValue(this.series, 'set to', value);
@@ -122,18 +116,5 @@ export class GaugeSeries implements GaugeHandle {
   dec(by = 1): void {
     if (by - by !== 0) throw invalidGaugeValue(this.series, 'decremented by', by);
     this.value -= by;
-  }
-
-  private shownValue = NaN;
-  private shownText = 'NaN';
-
-  /** The value as the text format writes it, formatted again only when it changed since the last exposition. */
-  text(): string {
-    const value = this.value;
-    if (!Object.is(value, this.shownValue)) {
-      this.shownValue = value;
-      this.shownText = formatValue(value);
-    }
-    return this.shownText;
   }
 }

@@ -1,4 +1,5 @@
 import { DaemonError } from '../errors/daemon-error.js';
+import type { ResourceAlertEvent } from '../kernel/events.js';
 import { ErrorCode } from '../errors/error-code.js';
 
 /**
@@ -11,7 +12,9 @@ import { ErrorCode } from '../errors/error-code.js';
  * `limitBytes × (1 − hysteresis)` after an `exceeded`. `detail` says it in
  * words, ready for a log line or a shutdown reason
  * (`{ kind: 'resource-exhausted', detail }`). `at` is the sample's instant
- * on the tracker's scheduler; `time` is wall-clock time (epoch ms).
+ * on the tracker's scheduler; `time` is wall-clock time (epoch ms). The same
+ * shape as the daemon's `resource-alert` event (`ResourceAlertEvent` of
+ * `proc-daemon`), which a daemon with `monitoring.trackResources` emits.
  *
  * @example
  * ```ts
@@ -31,26 +34,7 @@ import { ErrorCode } from '../errors/error-code.js';
  * ```
  * @public
  */
-export interface ResourceAlert {
-  /** The event type, as among the daemon's events. */
-  readonly type: 'resource-alert';
-  /** The resource concerned: the resident set size (RSS). */
-  readonly resource: 'memory';
-  /** Which limit was crossed. */
-  readonly level: 'soft' | 'hard';
-  /** `exceeded` on the way up, `recovered` on the way back down. */
-  readonly state: 'exceeded' | 'recovered';
-  /** The sampled value, in bytes. */
-  readonly valueBytes: number;
-  /** The limit crossed, in bytes. */
-  readonly limitBytes: number;
-  /** The crossing in words, for logs and the `resource-exhausted` shutdown reason. */
-  readonly detail: string;
-  /** When the sample was taken: the tracker scheduler's `now()`, in ms. */
-  readonly at: number;
-  /** Wall-clock time of the sample, epoch ms. */
-  readonly time: number;
-}
+export interface ResourceAlert extends ResourceAlertEvent {}
 
 /**
  * The error for a hard limit crossing: kind `resource-exhausted`, code

@@ -3,6 +3,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { DaemonError } from '../../lib/errors/daemon-error.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
+import { thrown } from '../helpers/assertions.js';
 import {
   type ProcessProbe,
   ResourceTracker,
@@ -68,15 +69,6 @@ function record<T>(source: Observable<T>) {
   return { values, subscription, completed: () => completed };
 }
 
-function thrown(fn: () => unknown): DaemonError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DaemonError);
-    return err as DaemonError;
-  }
-  throw new Error('expected a DaemonError, nothing was thrown');
-}
 
 describe('ResourceTracker', () => {
   describe('usage$', () => {
