@@ -97,6 +97,15 @@ export function failedOf(state: KernelState): SubsystemMetadata[] {
   return out;
 }
 
+/** The names of the runs still going (and those already abandoned): what an exit at the kill deadline leaves behind. @internal */
+export function stragglersOf(state: KernelState): string[] {
+  const names = [...state.forced];
+  state.subsystems.forEach((rec) => {
+    if (rec.state === 'stopping' || rec.state === 'starting' || rec.state === 'running') names.push(rec.name);
+  });
+  return names;
+}
+
 /** The exit code a daemon that ended in `state` reports. @internal */
 export function exitCodeOf(state: KernelState): ExitCode {
   if (state.reason?.kind === 'error' || state.forced.length > 0 || state.counts.failed > 0) return ExitCode.Failure;

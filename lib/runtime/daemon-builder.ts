@@ -7,7 +7,8 @@ import { ErrorCode } from '../errors/error-code.js';
 import type { SubsystemId } from '../kernel/events.js';
 import { ExitCode } from '../kernel/exit-code.js';
 import { SignalConfig } from '../signal/signal-config.js';
-import { Daemon, type DaemonExit } from './daemon.js';
+import { Daemon } from './daemon.js';
+import type { DaemonExit } from './daemon-exit.js';
 import { type ProcessHost, realProcess } from './process-host.js';
 import type { SubsystemManager } from './subsystem-manager.js';
 import {

@@ -3,46 +3,24 @@ import { BehaviorSubject, type Observable, type SchedulerLike, type Subscription
 import type { Config } from '../config/config.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import type { DaemonEvent, SignalEvent, SubsystemMetadata } from '../kernel/events.js';
+import type { DaemonEvent, SignalEvent } from '../kernel/events.js';
 import { ExitCode } from '../kernel/exit-code.js';
 import type { KernelState } from '../kernel/kernel-state.js';
 import type { ShutdownPhase, ShutdownReason } from '../kernel/shutdown.js';
-import { type DaemonSnapshot, exitCodeOf, failedOf, toSnapshot } from '../kernel/snapshot.js';
+import { type DaemonSnapshot, stragglersOf, toSnapshot } from '../kernel/snapshot.js';
 import { createLogger } from '../logging/create-logger.js';
 import { processSignals } from '../signal/process-signals.js';
 import type { SignalBinding, SignalConfig } from '../signal/signal-config.js';
 import { DaemonBuilder } from './daemon-builder.js';
+import { type DaemonExit, exitOf } from './daemon-exit.js';
 import { DaemonCore } from './daemon-core.js';
 import type { ProcessHost } from './process-host.js';
-import type { ShutdownStats } from './coordinator-types.js';
 import type { ShutdownCoordinator } from './shutdown-coordinator.js';
 import { SubsystemManager } from './subsystem-manager.js';
 import { ConfigReloader } from './config-reloader.js';
 import { DaemonMonitor } from './daemon-monitor.js';
 import type { MetricsCollector } from '../metrics/collector.js';
 import { PidFile, ensureWorkDir, underWorkDir } from './pid-file.js';
-
-/**
- * How a daemon ended: what `run()` resolves.
- * @example
- * ```ts
- * import { Daemon, type DaemonExit } from 'proc-daemon';
- *
- * const exit: DaemonExit = await Daemon.new().withTask('job', async () => {}).run();
- * console.log(exit.reason.kind, exit.exitCode, exit.failed.length); // completed 0 0
- * ```
- * @public
- */
-export interface DaemonExit {
-  readonly reason: ShutdownReason;
-  /** 0 when every subsystem stopped cleanly; 1 on `error`, a `failed` subsystem, or one abandoned. */
-  readonly exitCode: ExitCode;
-  /** Names abandoned at the force deadline. */
-  readonly forced: readonly string[];
-  /** Subsystems that ended `failed`, abandoned ones included. */
-  readonly failed: readonly SubsystemMetadata[];
-  readonly stats: ShutdownStats;
-}
 
 /** What a builder hands to the daemon it builds. @internal */
 export interface DaemonParts {
@@ -281,13 +259,7 @@ export class Daemon {
   }
 
   #finish(state: KernelState): DaemonExit {
-    const exit: DaemonExit = {
-      reason: state.reason ?? { kind: 'completed' },
-      exitCode: exitCodeOf(state),
-      forced: state.forced,
-      failed: failedOf(state),
-      stats: this.coordinator.getStats(),
-    };
+    const exit = exitOf(state, this.coordinator.getStats());
     // With stragglers abandoned, the handlers stay with the kill timer: a further signal exits at once.
     if (state.forced.length === 0) {
       this.#signalSub?.unsubscribe();
@@ -329,12 +301,12 @@ export class Daemon {
 
   #onKillDeadline(): void {
     if (this.#owns) this.#exitNow('the kill deadline passed');
-    else this.#logger.error({ stragglers: this.#stragglers() }, 'the kill deadline passed with runs still going');
+    else this.#logger.error({ stragglers: stragglersOf(this.#core.state) }, 'the kill deadline passed with runs still going');
   }
 
   /** Logs the stragglers, flushes the log, exits with 124. */
   #exitNow(why: string): void {
-    this.#logger.error({ stragglers: this.#stragglers(), exitCode: ExitCode.KillTimeout }, `exiting now: ${why}`);
+    this.#logger.error({ stragglers: stragglersOf(this.#core.state), exitCode: ExitCode.KillTimeout }, `exiting now: ${why}`);
     try {
       this.#logger.flush();
     } catch {
@@ -345,12 +317,4 @@ export class Daemon {
     this.#parts.host.exit(ExitCode.KillTimeout);
   }
 
-  #stragglers(): string[] {
-    const state = this.#core.state;
-    const names = [...state.forced];
-    state.subsystems.forEach((rec) => {
-      if (rec.state === 'stopping' || rec.state === 'starting' || rec.state === 'running') names.push(rec.name);
-    });
-    return names;
-  }
 }
