@@ -152,7 +152,8 @@ describe('serveProbes (real HTTP)', () => {
     const result = await exit;
     expect(aborted).toBe(true);
     expect(result.exitCode).toBe(0);
-    expect(result.stats.durationMs).toBeGreaterThanOrEqual(400);
+    // Node timers count whole milliseconds of the loop's cached clock: one may fire a fraction early.
+    expect(result.stats.durationMs).toBeGreaterThanOrEqual(399);
     await eventually(async () => {
       try {
         await fetch(`${server.url}/livez`);
