@@ -78,7 +78,9 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  *
  * Unknown paths answer 404, methods other than GET and HEAD 405; a failure while
  * answering is a 500 and a log line, never a crash. The server closes itself once the
- * daemon has stopped. Binds 127.0.0.1 unless `host` says otherwise.
+ * daemon has stopped, and never keeps the process alive by itself (it is
+ * unref'd: `run()` does that while it is pending). Binds 127.0.0.1 unless
+ * `host` says otherwise.
  *
  * @returns the server, once it listens; rejects with a `DaemonError` (code
  * `ProbeServerListen`) when it cannot, or (`ConfigInvalidValue`) on a bad port.
@@ -112,6 +114,9 @@ export async function serveProbes(daemon: Daemon, options: ProbeOptions = {}): P
     else socket.destroy();
   });
   await listen(server, port, host);
+  // The server never keeps the process alive by itself: the daemon's run() does while it is pending,
+  // and a daemon whose run() failed at set-up (or never ran) leaves nothing behind it.
+  server.unref();
   const address = server.address() as AddressInfo;
   const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;

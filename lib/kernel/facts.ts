@@ -45,7 +45,11 @@ export type Fact =
       readonly healthy: boolean;
       readonly error?: DaemonError;
       readonly threshold: number;
+      /** When the failures in a row began (the first failed check of the streak); the run ran well until then. */
+      readonly since?: number;
     })
+  /** Health checks were turned off (a reload): every verdict is dropped. */
+  | (Stamp & { readonly type: 'health-off' })
   /** `manager.stop(id)`. */
   | (Stamp & { readonly type: 'stop'; readonly id: SubsystemId })
   /** `manager.restart(id)`. */

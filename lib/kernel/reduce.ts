@@ -63,6 +63,13 @@ export function reduce(state: KernelState, fact: Fact): KernelState {
     case 'health':
       onHealth(d, fact);
       break;
+    case 'health-off':
+      // Health checks turned off: no verdict stands any more (readiness no longer waits on one).
+      for (let i = 0; i < d.vec.size; i++) {
+        const rec = d.vec.get(i) as SubsystemRecord;
+        if (rec.healthy !== undefined || rec.healthFailures !== 0) d.replace(rec, { healthy: undefined, healthFailures: 0 });
+      }
+      break;
     case 'stop':
       onStop(d, fact.id);
       break;
@@ -143,9 +150,12 @@ function onEnded(d: Draft, id: SubsystemId, error: DaemonError | undefined, rand
 
 /** The policy's attempt number for a restart after this run (a stable run resets the count). */
 function nextAttempt(d: Draft, rec: SubsystemRecord): number {
-  const ran = rec.state === 'running' || (rec.state === 'stopping' && rec.stopCause === 'health');
-  const stable = ran && rec.startedAt !== undefined && d.at - rec.startedAt >= resetAfterOf(rec.restartPolicy);
-  return (stable ? 0 : rec.attempt) + 1;
+  return (isStable(rec, d.at) ? 0 : rec.attempt) + 1;
+}
+
+/** Whether a run that began `running` at `rec.startedAt` ran well until `until` for `resetAfter`. */
+function isStable(rec: SubsystemRecord, until: number): boolean {
+  return rec.state === 'running' && rec.startedAt !== undefined && until - rec.startedAt >= resetAfterOf(rec.restartPolicy);
 }
 
 /** A `stopping` subsystem whose run is over: it ends, or restarts when the stop was for a restart. */
@@ -181,7 +191,8 @@ function onStop(d: Draft, id: SubsystemId): void {
       d.command({ type: 'cancel', id });
       break;
     case 'stopping':
-      if (rec.stopCause === 'restart') d.replace(rec, { stopCause: 'stop' });
+      // A stop asked for by hand wins over a restart under way, or a stop for the run's health.
+      if (rec.stopCause === 'restart' || rec.stopCause === 'health') d.replace(rec, { stopCause: 'stop' });
       break;
     case 'restarting':
       d.move(rec, 'stopped', { stoppedAt: d.at });
@@ -202,7 +213,7 @@ function onRestart(d: Draft, id: SubsystemId): void {
       d.command({ type: 'cancel', id });
       break;
     case 'stopping':
-      if (rec.stopCause === 'stop') d.replace(rec, { stopCause: 'restart' });
+      if (rec.stopCause === 'stop' || rec.stopCause === 'health') d.replace(rec, { stopCause: 'restart' });
       break;
     case 'restarting':
       d.command({ type: 'schedule', id, delayMs: 0, revive: false });
@@ -280,7 +291,10 @@ function onHealth(d: Draft, fact: Extract<Fact, { type: 'health' }>): void {
       '; its run was cancelled and counts as a failure',
     { code: ErrorCode.SubsystemHealthCheck, ...(fact.error === undefined ? {} : { cause: fact.error }) },
   );
-  d.move(next, 'stopping', { stopCause: 'health', lastError: error });
+  // The run ran well only until its first failed check of this streak: that decides whether it was
+  // stable (a fresh budget for the policy), never the time it took to fail its checks.
+  const attempt = isStable(rec, fact.since ?? d.at) ? 0 : rec.attempt;
+  d.move(next, 'stopping', { stopCause: 'health', lastError: error, attempt });
   d.command({ type: 'cancel', id: rec.id });
 }
 
@@ -291,7 +305,8 @@ function onHealth(d: Draft, fact: Extract<Fact, { type: 'health' }>): void {
  */
 function healthStopped(d: Draft, rec: SubsystemRecord, error: DaemonError | undefined, random: number): void {
   const failure = error ?? (rec.lastError as DaemonError);
-  const attempt = nextAttempt(d, rec);
+  // Stability was judged when the checks failed (onHealth): count on from there.
+  const attempt = rec.attempt + 1;
   const delayMs = d.reason === undefined ? restartDecision(rec.restartPolicy, 'failed', attempt, random) : undefined;
   if (delayMs === undefined) {
     const ended = d.move(rec, 'failed', { lastError: failure, stoppedAt: d.at, stopCause: undefined }, 'stopping', failure);

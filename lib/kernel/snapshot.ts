@@ -80,7 +80,8 @@ export function toSnapshot(state: KernelState): DaemonSnapshot {
 
 /** See {@link DaemonSnapshot.ready}. @internal */
 export function readyOf(state: KernelState): boolean {
-  if (!state.launched || state.reason !== undefined || state.counts.starting > 0 || state.counts.restarting > 0) return false;
+  if (!state.launched || state.reason !== undefined || state.pendingStarts > 0) return false;
+  if (state.counts.starting > 0 || state.counts.restarting > 0) return false;
   let ready = true;
   state.subsystems.forEach((rec) => {
     if (rec.healthy === false && (rec.state === 'running' || rec.state === 'stopping')) ready = false;

@@ -115,6 +115,12 @@ export class MemoryWatch {
     if (limits.hardBytes === undefined) this.#exceeded.hard = false;
   }
 
+  /** Sampling starts afresh: no level counts as exceeded, so a first sample above a limit is a crossing. */
+  reset(): void {
+    this.#exceeded.soft = false;
+    this.#exceeded.hard = false;
+  }
+
   /** The alerts of one sample: recoveries hard first, then crossings up soft first. */
   check(valueBytes: number, at: number, time: number): ResourceAlert[] {
     const alerts: ResourceAlert[] = [];

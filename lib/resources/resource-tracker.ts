@@ -131,6 +131,7 @@ export class ResourceTracker implements Disposable {
 
     const samples$ = new Observable<Sample>((subscriber) => {
       const meter = new CpuMeter(this.#probe, this.#scheduler.now());
+      this.#watch.reset();
       return timer(intervalMs, intervalMs, this.#scheduler)
         .pipe(map(() => this.#sample(meter)))
         .subscribe(subscriber);

@@ -85,9 +85,12 @@ export class DaemonCore implements RunnerHost {
     return this.#health;
   }
 
-  /** A reloaded config: health checks follow it from their next tick. */
+  /** A reloaded config: health checks follow it from their next tick; turned off, no verdict stands; turned on, running runs are checked again. */
   applyConfig(config: Config): void {
+    const before = this.#health;
     this.#health = healthOf(config);
+    if (before !== undefined && this.#health === undefined) this.dispatch({ type: 'health-off', ...this.stamp() });
+    else if (before === undefined && this.#health !== undefined) for (const runner of this.#runners) runner.resumeHealth();
   }
 
   dispatch(fact: Fact): void {

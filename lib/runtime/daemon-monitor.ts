@@ -1,4 +1,4 @@
-import type { SchedulerLike, Subscription } from 'rxjs';
+import { type MonoTypeOperatorFunction, type SchedulerLike, type Subscription, asyncScheduler, retry, timer } from 'rxjs';
 import type { Config } from '../config/config.js';
 import type { DaemonEvent } from '../kernel/events.js';
 import type { KernelState, StateCounts } from '../kernel/kernel-state.js';
@@ -80,7 +80,7 @@ export class DaemonMonitor {
     if (!m.trackResources) return;
     const tracker = new ResourceTracker(m.metricsIntervalMs, this.scheduler, { memory: limitsOf(this.#config), probe: this.probe });
     this.#tracker = tracker;
-    const subs = tracker.alerts$.subscribe((alert) => this.#onAlert(alert));
+    const subs = tracker.alerts$.pipe(this.#again(m.metricsIntervalMs, true)).subscribe((alert) => this.#onAlert(alert));
     const metrics = this.metrics;
     if (metrics !== undefined) {
       const rss = metrics.gauge('proc_daemon_resident_memory_bytes');
@@ -88,7 +88,7 @@ export class DaemonMonitor {
       const cpu = metrics.gauge('proc_daemon_cpu_percent');
       const threads = metrics.gauge('proc_daemon_threads');
       subs.add(
-        tracker.usage$.subscribe((u) => {
+        tracker.usage$.pipe(this.#again(m.metricsIntervalMs, false)).subscribe((u) => {
           rss.set(u.memoryBytes);
           heap.set(u.heapUsedBytes);
           cpu.set(u.cpuPercent);
@@ -97,6 +97,16 @@ export class DaemonMonitor {
       );
     }
     this.#trackerSubs = subs;
+  }
+
+  /** A failed reading (EMFILE, say) is logged once, and sampling starts again an interval later (scheduled, never at once). */
+  #again<T>(intervalMs: number, log: boolean): MonoTypeOperatorFunction<T> {
+    return retry<T>({
+      delay: (err: unknown) => {
+        if (log) this.core.logger.error({ err }, 'resource tracking: reading the process failed; trying again in one interval');
+        return timer(intervalMs, this.scheduler ?? asyncScheduler);
+      },
+    });
   }
 
   #untrack(): void {

@@ -12,7 +12,8 @@ export interface HealthSettings {
 
 /** What a probe reports to: its run. @internal */
 export interface HealthReport {
-  (healthy: boolean, error: DaemonError | undefined, threshold: number): void;
+  /** `since`: when the current streak of failures began (the first failed check of it), on a failure. */
+  (healthy: boolean, error: DaemonError | undefined, threshold: number, since: number | undefined): void;
 }
 
 /**
@@ -23,7 +24,8 @@ export interface HealthReport {
  * new check starts. A check returning anything but `true` is unhealthy.
  *
  * One timer per probe, none while health checks are off: a tick that finds
- * them turned off ends the probe.
+ * them turned off ends the probe (the runner starts a new one when they are
+ * turned on again).
  * @internal
  */
 export class HealthProbe {
@@ -33,6 +35,8 @@ export class HealthProbe {
   #pending = false;
   #intervalMs = 0;
   #stopped = false;
+  /** When the current streak of failed checks began; undefined after a healthy one. */
+  #since: number | undefined;
 
   constructor(
     private readonly name: string,
@@ -45,6 +49,11 @@ export class HealthProbe {
   /** Starts the checks: the first one after one interval. */
   start(): void {
     this.#next();
+  }
+
+  /** Whether the checks have ended. */
+  get stopped(): boolean {
+    return this.#stopped;
   }
 
   /** Ends the checks; an answer still awaited is ignored. */
@@ -67,6 +76,11 @@ export class HealthProbe {
   #tick(): void {
     this.#cancel = undefined;
     if (this.#stopped) return;
+    if (this.settings() === undefined) {
+      // Turned off since the last tick: no check, no verdict on the one pending.
+      this.stop();
+      return;
+    }
     if (this.#pending) {
       this.#pending = false;
       this.#generation++;
@@ -120,7 +134,9 @@ export class HealthProbe {
       this.stop();
       return;
     }
-    this.report(healthy, error, settings.failures);
+    if (healthy) this.#since = undefined;
+    else this.#since ??= this.clock.now();
+    this.report(healthy, error, settings.failures, this.#since);
   }
 }
 

@@ -9,6 +9,8 @@ export class Run {
   handle!: ShutdownHandle;
   /** The run is over for the daemon (ended, ready, or abandoned). */
   done = false;
+  /** `run()` returned: the run is `running` (until it ends or is cancelled). */
+  running = false;
   /** An Observable run's subscription. */
   inner: Subscription | undefined;
   timers: Array<() => void> | undefined;

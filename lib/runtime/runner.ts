@@ -172,6 +172,7 @@ export class Runner implements HandleHooks {
     }
     if (run.done) return undefined;
     subscriber.next({ type: 'started', id: this.id, at: host.clock.now(), time: Date.now() });
+    run.running = true;
     if (this.spec.subsystem.healthCheck !== undefined) this.#probe(run);
     if (isThenable(result)) {
       result.then(
@@ -197,6 +198,12 @@ export class Runner implements HandleHooks {
     return () => run.inner?.unsubscribe();
   }
 
+  /** Health checks were turned on (a reload): the current run, if running, is checked again. */
+  resumeHealth(): void {
+    const run = this.#run;
+    if (run?.running && this.spec.subsystem.healthCheck !== undefined && (run.probe?.stopped ?? true)) this.#probe(run);
+  }
+
   /** Starts the health checks of a run that is now running. */
   #probe(run: Run): void {
     const host = this.#host;
@@ -207,13 +214,13 @@ export class Runner implements HandleHooks {
       () => subsystem.healthCheck?.(),
       host.clock,
       () => host.healthSettings(),
-      (healthy, error, threshold) => {
+      (healthy, error, threshold, since) => {
         if (run.done) return;
         const at = host.clock.now();
         run.subscriber.next(
           error === undefined
             ? { type: 'health', id: this.id, healthy, threshold, at, time: Date.now() }
-            : { type: 'health', id: this.id, healthy, error, threshold, at, time: Date.now() },
+            : { type: 'health', id: this.id, healthy, error, threshold, ...(since === undefined ? {} : { since }), at, time: Date.now() },
         );
       },
     );

@@ -6,8 +6,16 @@ export class FakeProcess implements ProcessHost {
   rss = 100 * 1024 * 1024;
   /** CPU time so far (µs), user + system. */
   cpuMicros = 0;
+  /** The next this-many readings of memory fail (EMFILE). */
+  failReads = 0;
   readonly probe = {
-    memoryUsage: () => ({ rss: this.rss, heapUsed: 20e6, heapTotal: 40e6, external: 1e6 }),
+    memoryUsage: () => {
+      if (this.failReads > 0) {
+        this.failReads--;
+        throw Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' });
+      }
+      return { rss: this.rss, heapUsed: 20e6, heapTotal: 40e6, external: 1e6 };
+    },
     cpuUsage: () => ({ user: this.cpuMicros, system: 0 }),
     threads: () => 7,
   };

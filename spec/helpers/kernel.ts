@@ -55,9 +55,12 @@ export class KernelDriver {
     return this.apply({ type: 'ready', id: id as SubsystemId, random, ...this.stamp() });
   }
   /** A health check answered; `threshold` failures in a row cancel the run. */
-  health(id: number, healthy: boolean, threshold = 3): this {
+  health(id: number, healthy: boolean, threshold = 3, since?: number): this {
     const error = healthy ? undefined : DaemonError.subsystem(String(id), 'health check failed: answered false');
-    return this.apply({ type: 'health', id: id as SubsystemId, healthy, threshold, ...(error ? { error } : {}), ...this.stamp() });
+    return this.apply({
+      type: 'health', id: id as SubsystemId, healthy, threshold,
+      ...(error ? { error } : {}), ...(since === undefined ? {} : { since }), ...this.stamp(),
+    });
   }
   stop(id: number): this {
     return this.apply({ type: 'stop', id: id as SubsystemId, ...this.stamp() });

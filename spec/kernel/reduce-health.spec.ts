@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../lib/errors/error-code.js';
 import type { HealthEvent } from '../../lib/kernel/events.js';
 import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
+import { toSnapshot } from '../../lib/kernel/snapshot.js';
 import { KernelDriver } from '../helpers/kernel.js';
 
 const backoff = RestartPolicy.exponentialBackoff({ initialDelay: 100, maxDelay: 1000, maxAttempts: 1 });
@@ -104,5 +105,53 @@ describe('reduce: health checks that act', () => {
     k.health(0, false, 1);
     k.shutdown().ok(0);
     expect(k.stateOf(0)).toBe('failed');
+  });
+
+  it('a stop by hand during a health stop wins: the run ends stopped, with no restart', async () => {
+    const k = running(RestartPolicy.Always);
+    k.health(0, false, 1).stop(0).ok(0);
+    expect(k.stateOf(0)).toBe('stopped');
+    expect(k.commands).toContainEqual({ type: 'settle', id: 0 });
+    expect(k.events.some((e) => e.type === 'state-changed' && e.state === 'restarting')).toBe(false);
+  });
+
+  it('a restart by hand during a health stop is a restart by hand (a fresh budget), not a failure', async () => {
+    const k = running(RestartPolicy.Never);
+    k.health(0, false, 1).restart(0).ok(0);
+    expect(k.events.at(-1)).toMatchObject({ from: 'stopping', state: 'restarting', attempt: 1, delayMs: 0 });
+    expect(k.commands.some((c) => c.type === 'shutdown')).toBe(false);
+  });
+
+  it('judges stability by when the checks began to fail, not by how long they took to fail', () => {
+    const policy = RestartPolicy.exponentialBackoff({ initialDelay: 10, maxDelay: 10, maxAttempts: 2, resetAfter: 2000 });
+    const k = running(policy);
+    // Each run fails its checks from 1 s after its start, and is stopped 3 s later: never a stable run.
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const started = k.state.subsystems.get(0)!.startedAt!;
+      k.tick(4000).health(0, false, 1, started + 1000).ok(0);
+      expect(k.events.at(-1)).toMatchObject({ state: 'restarting', attempt });
+      k.tick(10).start(0).started(0);
+    }
+    const started = k.state.subsystems.get(0)!.startedAt!;
+    k.tick(4000).health(0, false, 1, started + 1000).ok(0);
+    expect(k.stateOf(0)).toBe('failed');
+    // A run that ran well for resetAfter before its checks failed was stable: a fresh budget.
+    const s = running(policy);
+    s.tick(5000).health(0, false, 1, 3000).ok(0);
+    expect(s.events.at(-1)).toMatchObject({ state: 'restarting', attempt: 1 });
+  });
+
+  it('drops every verdict when health checks are turned off, and is not ready before the subsystems start', () => {
+    const k = new KernelDriver();
+    k.register('a');
+    k.launch();
+    expect(toSnapshot(k.state).ready).toBe(false);
+    k.start(0).started(0);
+    expect(toSnapshot(k.state).ready).toBe(true);
+    k.health(0, false, 10);
+    expect(toSnapshot(k.state).ready).toBe(false);
+    k.apply({ type: 'health-off', at: 0, time: 0 });
+    expect(k.state.subsystems.get(0)).toMatchObject({ healthy: undefined, healthFailures: 0 });
+    expect(toSnapshot(k.state).ready).toBe(true);
   });
 });

@@ -57,6 +57,17 @@ function setup(memory: MemoryLimits) {
 }
 
 describe('ResourceTracker alerts$', () => {
+  it('starts afresh with each new sampling: a first sample above a limit is a crossing again', () => {
+    const t = setup({ softBytes: 100 * MiB });
+    expect(t.step(150)).toEqual(['soft:exceeded']);
+    t.subscription.unsubscribe();
+    const again: string[] = [];
+    const sub = t.tracker.alerts$.subscribe((a) => again.push(`${a.level}:${a.state}`));
+    t.advance(100);
+    expect(again).toEqual(['soft:exceeded']);
+    sub.unsubscribe();
+  });
+
   it('fires soft exceeded once on the crossing, not on the samples above that follow', () => {
     const t = setup({ softBytes: 100 * MiB, hysteresis: 0 });
     expect(t.step(90)).toEqual([]);

@@ -147,4 +147,62 @@ describe('health checks (virtual time)', () => {
     daemon.shutdown();
     await time.until(exit);
   });
+
+  it('turned off by reload: no further check, no verdict left (ready again); turned on: running runs are checked again', async () => {
+    const path = join(dir, 'toggle.toml');
+    const toml = (on: boolean) => `[monitoring]\nhealth_checks = ${on}\nhealth_check_interval_ms = 1000\nhealth_check_failures = 100\n`;
+    writeFileSync(path, toml(true));
+    const { builder, time, proc } = virtualDaemon(Config.loadFromFile(path));
+    let calls = 0;
+    const daemon = builder
+      .withConfigPath(path)
+      .withTask('db', waitCancel, {
+        healthCheck: () => {
+          calls++;
+          return false;
+        },
+      })
+      .build();
+    const exit = daemon.run();
+    await time.advance(1500);
+    expect(calls).toBe(1);
+    expect(daemon.snapshot().ready).toBe(false);
+    writeFileSync(path, toml(false));
+    proc.kill('SIGHUP');
+    expect(daemon.snapshot().ready).toBe(true);
+    expect(daemon.manager.getAllMetadata()[0]?.healthy).toBeUndefined();
+    await time.advance(5000);
+    expect(calls).toBe(1);
+    expect(time.scheduler.actions).toHaveLength(0);
+    writeFileSync(path, toml(true));
+    proc.kill('SIGHUP');
+    await time.advance(1000);
+    expect(calls).toBe(2);
+    expect(daemon.snapshot().ready).toBe(false);
+    daemon.shutdown();
+    await time.until(exit);
+  });
+
+  it('a stop by hand while a run is stopping for its health ends it stopped, and resolves', async () => {
+    const { builder, time } = virtualDaemon(monitoring({ healthCheckFailures: 1 }));
+    const daemon = builder
+      .withTask(
+        'db',
+        async (h) => {
+          await h.cancelled();
+          await new Promise<void>((r) => time.scheduler.schedule(() => r(), 500));
+        },
+        { restartPolicy: RestartPolicy.OnFailure, onFailure: 'isolate', healthCheck: () => false },
+      )
+      .withTask('other', waitCancel)
+      .build();
+    const exit = daemon.run();
+    await time.advance(1000);
+    expect(daemon.manager.getAllMetadata()[0]?.state).toBe('stopping');
+    const stopped = daemon.manager.stop(daemon.manager.getAllMetadata()[0]!.id);
+    const meta = await time.until(stopped, 5000, 100);
+    expect(meta.state).toBe('stopped');
+    daemon.shutdown();
+    await time.until(exit);
+  });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
 import type { DaemonEvent, ResourceAlertEvent } from '../../lib/kernel/events.js';
@@ -134,6 +135,27 @@ describe('resource tracking (virtual time, a fake process)', () => {
     expect(events.filter((e) => e.type === 'resource-alert').map((e) => [e.at, e.type === 'resource-alert' && e.state])).toEqual([
       [2000, 'exceeded'],
     ]);
+    daemon.shutdown();
+    await time.until(exit);
+  });
+
+  it('logs a failed reading of the process and samples again an interval later', async () => {
+    const { builder, time, proc } = virtualDaemon(
+      monitoring({ trackResources: true, enableMetrics: true, metricsIntervalMs: 1000, memorySoftLimitMb: 150 }),
+    );
+    const lines: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (l: string) => void lines.push(l) });
+    const daemon = builder.withLogger(logger).withTask('w', waitCancel).build();
+    const events: DaemonEvent[] = [];
+    daemon.events$.subscribe((e) => events.push(e));
+    const exit = daemon.run();
+    proc.failReads = 1;
+    await time.advance(1000);
+    expect(lines.join('')).toContain('resource tracking: reading the process failed');
+    proc.rss = 200 * MB;
+    await time.advance(2000);
+    expect(events.filter((e) => e.type === 'resource-alert').map((e) => e.at)).toEqual([3000]);
+    expect(daemon.metrics!.getMetrics().gauges['proc_daemon_resident_memory_bytes']).toBe(200 * MB);
     daemon.shutdown();
     await time.until(exit);
   });
