@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
 import type { DaemonEvent, ResourceAlertEvent } from '../../lib/kernel/events.js';
@@ -144,7 +144,7 @@ describe('resource tracking (virtual time, a fake process)', () => {
       monitoring({ trackResources: true, enableMetrics: true, metricsIntervalMs: 1000, memorySoftLimitMb: 150 }),
     );
     const lines: string[] = [];
-    const logger = pino({ level: 'error' }, { write: (l: string) => void lines.push(l) });
+    const logger: Logger<string> = pino({ level: 'error' }, { write: (l: string) => void lines.push(l) });
     const daemon = builder.withLogger(logger).withTask('w', waitCancel).build();
     const events: DaemonEvent[] = [];
     daemon.events$.subscribe((e) => events.push(e));
