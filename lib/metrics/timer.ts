@@ -4,6 +4,7 @@
  */
 import type { MetricsCollector } from './collector.js';
 import type { HistogramHandle } from './histogram.js';
+import { MAX_MS } from './hdr-layout.js';
 import type { Labels } from './names.js';
 
 /**
@@ -16,8 +17,9 @@ import type { Labels } from './names.js';
  * nothing and returns the same value. `using t = Timer.start(…)` records at
  * the end of the scope. The clock is the collector's (`scheduler.now()`
  * when it has a scheduler): under a `TestScheduler` timers measure virtual
- * time. A duration beyond `HistogramLimits.maxMs` (one hour) makes `stop()`
- * throw `RuntimeInvalidMetricValue`, as `record` would.
+ * time. A duration beyond `HistogramLimits.maxMs` (one hour) is recorded as
+ * that maximum (the histogram saturates; `stop()` still returns the true
+ * duration): a measurement never makes `stop()` or dispose throw.
  *
  * @example
  * ```ts
@@ -64,7 +66,7 @@ export class Timer implements Disposable {
   stop(): number {
     if (this.elapsed === undefined) {
       this.elapsed = Math.max(0, this.collector.now() - this.startedAt);
-      this.histogram.record(this.elapsed);
+      this.histogram.record(Math.min(this.elapsed, MAX_MS));
     }
     return this.elapsed;
   }
