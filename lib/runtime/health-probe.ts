@@ -1,7 +1,9 @@
 import { DaemonError, causeMessage } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
+import type { SubsystemId } from '../kernel/events.js';
 import type { Clock } from './clock.js';
-import { isThenable } from './subsystem.js';
+import type { Run } from './run.js';
+import { type SubsystemSpec, isThenable } from './subsystem.js';
 
 /** The health-check settings in force (from `monitoring`), read at every tick so that a reload applies. @internal */
 export interface HealthSettings {
@@ -144,4 +146,37 @@ function describe(value: unknown): string {
   if (value === undefined || value === null) return String(value);
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}
+
+/**
+ * Starts the health checks of a run that is now running, reporting each
+ * answer as a `health` fact of that run (none once it is over); `undefined`
+ * while health checks are off.
+ * @internal
+ */
+export function probeRun(
+  run: Run,
+  id: SubsystemId,
+  spec: SubsystemSpec,
+  host: { readonly clock: Clock; healthSettings(): HealthSettings | undefined },
+): HealthProbe | undefined {
+  if (host.healthSettings() === undefined) return undefined;
+  const subsystem = spec.subsystem;
+  const probe = new HealthProbe(
+    spec.name,
+    () => subsystem.healthCheck?.(),
+    host.clock,
+    () => host.healthSettings(),
+    (healthy, error, threshold, since) => {
+      if (run.done) return;
+      const at = host.clock.now();
+      run.subscriber.next(
+        error === undefined
+          ? { type: 'health', id, healthy, threshold, at, time: Date.now() }
+          : { type: 'health', id, healthy, error, threshold, ...(since === undefined ? {} : { since }), at, time: Date.now() },
+      );
+    },
+  );
+  probe.start();
+  return probe;
 }

@@ -6,7 +6,7 @@ import type { SubsystemId } from '../kernel/events.js';
 import type { Fact } from '../kernel/facts.js';
 import type { ShutdownReason } from '../kernel/shutdown.js';
 import type { Clock } from './clock.js';
-import { HealthProbe, type HealthSettings } from './health-probe.js';
+import { type HealthSettings, probeRun } from './health-probe.js';
 import type { RestartQueue } from './restart-queue.js';
 import type { ShutdownCoordinator } from './shutdown-coordinator.js';
 import { Run, failure, isAbortError } from './run.js';
@@ -206,25 +206,8 @@ export class Runner implements HandleHooks {
 
   /** Starts the health checks of a run that is now running. */
   #probe(run: Run): void {
-    const host = this.#host;
-    if (run.done || run.handle.isShutdown() || host.healthSettings() === undefined) return;
-    const subsystem = this.spec.subsystem;
-    run.probe = new HealthProbe(
-      this.spec.name,
-      () => subsystem.healthCheck?.(),
-      host.clock,
-      () => host.healthSettings(),
-      (healthy, error, threshold, since) => {
-        if (run.done) return;
-        const at = host.clock.now();
-        run.subscriber.next(
-          error === undefined
-            ? { type: 'health', id: this.id, healthy, threshold, at, time: Date.now() }
-            : { type: 'health', id: this.id, healthy, error, threshold, ...(since === undefined ? {} : { since }), at, time: Date.now() },
-        );
-      },
-    );
-    run.probe.start();
+    if (run.done || run.handle.isShutdown()) return;
+    run.probe = probeRun(run, this.id, this.spec, this.#host);
   }
 
   /** The run ended by itself: report it once. */
