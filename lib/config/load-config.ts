@@ -136,12 +136,16 @@ export function buildConfig(defaults: Config, layers: ReadonlyArray<[SnakeTree, 
   const merged = mergeTrees(toSnake(defaults), ...layers.map(([tree]) => tree));
   const shutdown = merged['shutdown'] as { graceful: number; force: number; kill: number };
   // Name the layer that set the last of the three, as the place to look.
-  const culprit = [...layers].reverse().find(([tree]) => isTable(tree['shutdown']))?.[1];
-  const where = culprit?.kind === 'file' ? culprit.file : culprit?.kind === 'env' ? 'environment' : 'config';
-  checkTimeoutOrder(shutdown.graceful, shutdown.force, shutdown.kill, where);
+  checkTimeoutOrder(shutdown.graceful, shutdown.force, shutdown.kill, culpritOf(layers, 'shutdown'));
   const monitoring = merged['monitoring'] as { memory_soft_limit_mb?: number; memory_hard_limit_mb?: number };
-  checkMemoryLimits(monitoring.memory_soft_limit_mb, monitoring.memory_hard_limit_mb, where);
+  checkMemoryLimits(monitoring.memory_soft_limit_mb, monitoring.memory_hard_limit_mb, culpritOf(layers, 'monitoring'));
   return freezeConfig(toCamel(merged));
+}
+
+/** The layer that set `section` last, as the place to look: a file, the environment, or the config in code. */
+function culpritOf(layers: ReadonlyArray<[SnakeTree, Source]>, section: string): string {
+  const culprit = [...layers].reverse().find(([tree]) => isTable(tree[section]))?.[1];
+  return culprit?.kind === 'file' ? culprit.file : culprit?.kind === 'env' ? 'environment' : 'config';
 }
 
 /** `Config.loadFromFile`. @internal */

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
+import { Daemon } from '../../lib/runtime/daemon.js';
 import { DaemonError } from '../../lib/errors/daemon-error.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
 
@@ -113,6 +114,26 @@ describe('Config.loadFromFile', () => {
     const e = failure(() => Config.loadFromFile(path));
     expect(e.code).toBe(ErrorCode.ConfigTimeoutOrder);
     expect(e.message).toBe(`${path}: shutdown timeouts must satisfy graceful < force < kill, got 50000 / 45000 / 60000 ms`);
+  });
+
+  it('refuses a soft memory limit not below the hard one, naming the file, the environment or the code', () => {
+    const path = file('[monitoring]\nmemory_soft_limit_mb = 2000\nmemory_hard_limit_mb = 1024\n');
+    const e = failure(() => Config.loadFromFile(path));
+    expect(e.code).toBe(ErrorCode.ConfigInvalidValue);
+    expect(e.location?.key).toBe('monitoring.memory_soft_limit_mb');
+    expect(e.message).toBe(
+      `${path}: monitoring.memory_soft_limit_mb (2000) must be below monitoring.memory_hard_limit_mb (1024); ` +
+        'the soft limit warns before the hard one shuts the daemon down',
+    );
+    const env = failure(() => Config.load({ path: file('[monitoring]\nmemory_hard_limit_mb = 1024\n'), env: { DAEMON_MONITORING__MEMORY_SOFT_LIMIT_MB: '1024' } }));
+    expect(env.message).toMatch(/^environment: monitoring\.memory_soft_limit_mb \(1024\) must be below/);
+    const c = Config.default();
+    const code = failure(() => Daemon.builder({ ...c, monitoring: { ...c.monitoring, memorySoftLimitMb: 5, memoryHardLimitMb: 5 } }).build());
+    expect(code.code).toBe(ErrorCode.ConfigInvalidValue);
+    expect(Config.loadFromFile(file('[monitoring]\nmemory_soft_limit_mb = 768\nmemory_hard_limit_mb = 1024\n')).monitoring).toMatchObject({
+      memorySoftLimitMb: 768,
+      memoryHardLimitMb: 1024,
+    });
   });
 
   it('refuses a file that does not exist', () => {
