@@ -37,6 +37,8 @@ export const ErrorCode = Object.freeze({
   ConfigUnknownKey: 1005,
   /** The config file does not exist, or cannot be read. */
   ConfigFileUnreadable: 1006,
+  /** `hotReload` is on, but the daemon has no config file to watch (a config made in code, no `withConfigPath`). */
+  ConfigNoFile: 1007,
 
   /** Signal handling failed (generic). */
   Signal: 2000,
@@ -51,6 +53,8 @@ export const ErrorCode = Object.freeze({
   Shutdown: 3000,
   /** Not every handle was ready by the awaited deadline. */
   ShutdownDeadlineMissed: 3001,
+  /** Shutdown began before what was awaited happened (`whenReady()`). */
+  ShutdownBegan: 3002,
 
   /** A subsystem failed (generic): its run threw, rejected or errored. */
   Subsystem: 4000,
@@ -73,6 +77,8 @@ export const ErrorCode = Object.freeze({
   PidFileUnwritable: 5002,
   /** The probe server could not listen (the port is in use, or the address is not available). */
   ProbeServerListen: 5003,
+  /** The log file cannot be opened or written (a folder at its path, no permission, a full disk). */
+  LogFileUnwritable: 5004,
 
   /** A runtime failure (generic). */
   Runtime: 6000,
@@ -84,6 +90,8 @@ export const ErrorCode = Object.freeze({
   RuntimeInvalidMetricValue: 6003,
   /** A resource tracker setting is invalid (an interval or a memory limit). */
   RuntimeInvalidResourceLimit: 6004,
+  /** An uncaught exception or unhandled rejection reached the process: the daemon shuts down. */
+  RuntimeUncaught: 6005,
 
   /** A resource limit was exhausted (generic). */
   ResourceExhausted: 7000,
