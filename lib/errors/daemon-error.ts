@@ -1,3 +1,4 @@
+import { causeMessage } from './cause-message.js';
 import { ErrorCode } from './error-code.js';
 
 /**
@@ -234,20 +235,5 @@ export class DaemonError extends Error {
     if (this.location !== undefined) json.location = this.location;
     if (this.cause !== undefined) json.cause = causeMessage(this.cause);
     return json;
-  }
-}
-
-/**
- * The message of any thrown value: `Error#message`, a string as is, else
- * its string form.
- * @internal
- */
-export function causeMessage(cause: unknown): string {
-  if (cause instanceof Error) return cause.message;
-  if (typeof cause === 'string') return cause;
-  try {
-    return String(cause);
-  } catch {
-    return Object.prototype.toString.call(cause);
   }
 }

@@ -3,11 +3,13 @@ import type { DaemonEvent, SubsystemEvent, SubsystemId } from './events.js';
 import type { Command } from './facts.js';
 import {
   type KernelState,
+  type RecordFields,
   type StateCounts,
   NO_COMMANDS,
   NO_EVENTS,
   SubsystemRecord,
-  initialKernelState,
+  blocksReadiness,
+  isReadyRecord,
 } from './kernel-state.js';
 import type { PVec } from './pvec.js';
 import { type SubsystemState, isLegalTransition, isTerminalState } from './subsystem-state.js';
@@ -15,10 +17,29 @@ import { type SubsystemState, isLegalTransition, isTerminalState } from './subsy
 /** Fields a transition may change. @internal */
 export type Patch = Partial<
   Pick<
-    SubsystemRecord,
-    'startedAt' | 'stoppedAt' | 'restartCount' | 'lastError' | 'attempt' | 'stopCause' | 'everStarted' | 'healthy' | 'healthFailures'
+    RecordFields,
+    | 'startedAt'
+    | 'stoppedAt'
+    | 'restartCount'
+    | 'lastError'
+    | 'attempt'
+    | 'stopCause'
+    | 'everStarted'
+    | 'healthy'
+    | 'healthFailures'
+    | 'manualReady'
   >
 >;
+
+/** What a transition's event says beyond the new state. @internal */
+export interface MoveDetail {
+  /** The state the event names as `from` (default: the record's; `null` for the first start). */
+  readonly from?: SubsystemState | null;
+  readonly error?: DaemonError | undefined;
+  /** On `→ restarting`: the 1-based attempt and the delay. */
+  readonly attempt?: number;
+  readonly delayMs?: number;
+}
 
 /** One fact's changes, gathered and then committed as one new state. @internal */
 export class Draft {
@@ -30,46 +51,32 @@ export class Draft {
   launched: boolean;
   active: number;
   pendingStarts: number;
+  unready: number;
+  healthChecks: boolean;
   forced: string[] | readonly string[];
   private counts: StateCounts | Record<SubsystemState, number>;
   private countsOwned = false;
   private forcedOwned = false;
   private events: DaemonEvent[] | undefined;
   private commands: Command[] | undefined;
-  at = 0;
-  time = 0;
 
-  constructor() {
-    const s = initialKernelState();
-    this.vec = s.subsystems;
-    this.phase = s.phase;
-    this.reason = s.reason;
-    this.launched = s.launched;
-    this.active = 0;
-    this.pendingStarts = 0;
-    this.forced = s.forced;
-    this.counts = s.counts;
-  }
-
-  /** Starts a draft of `s`. One draft serves every call: `reduce` never re-enters itself. */
-  reset(s: KernelState, at: number, time: number): this {
-    this.at = at;
-    this.time = time;
-    this.countsOwned = false;
-    this.forcedOwned = false;
-    this.events = undefined;
-    this.commands = undefined;
-    this.vec = s.subsystems;
-    this.phase = s.phase;
-    this.reason = s.reason;
-    this.initiatedAt = s.initiatedAt;
-    this.stoppedAt = s.stoppedAt;
-    this.launched = s.launched;
-    this.active = s.active;
-    this.pendingStarts = s.pendingStarts;
-    this.forced = s.forced;
-    this.counts = s.counts;
-    return this;
+  constructor(
+    private readonly prev: KernelState,
+    readonly at: number,
+    readonly time: number,
+  ) {
+    this.vec = prev.subsystems;
+    this.phase = prev.phase;
+    this.reason = prev.reason;
+    this.initiatedAt = prev.initiatedAt;
+    this.stoppedAt = prev.stoppedAt;
+    this.launched = prev.launched;
+    this.active = prev.active;
+    this.pendingStarts = prev.pendingStarts;
+    this.unready = prev.unready;
+    this.healthChecks = prev.healthChecks;
+    this.forced = prev.forced;
+    this.counts = prev.counts;
   }
 
   get(id: SubsystemId): SubsystemRecord | undefined {
@@ -96,31 +103,28 @@ export class Draft {
     (this.commands ??= []).push(command);
   }
 
-  /** Replaces a record without a transition. */
+  /** Adds a new record (a registration). */
+  add(rec: SubsystemRecord): void {
+    this.vec = this.vec.push(rec);
+    this.count(rec.state, +1);
+    if (blocksReadiness(rec)) this.unready++;
+  }
+
+  /** Replaces a record without a transition (its readiness is worked out again). */
   replace(rec: SubsystemRecord, patch: Patch): SubsystemRecord {
-    const next = build(rec, rec.state, patch);
-    this.vec = this.vec.set(rec.id, next);
-    return next;
+    return this.#put(rec, this.build(rec, rec.state, patch));
   }
 
   /**
-   * Moves `rec` to `to`, emitting the transition event. `from` is the
-   * state the event names (`null` for the first start).
+   * Moves `rec` to `to`, emitting the transition event (`detail.from` is the
+   * state the event names, `null` for the first start).
    */
-  move(
-    rec: SubsystemRecord,
-    to: SubsystemState,
-    patch: Patch,
-    from: SubsystemState | null = rec.state,
-    error?: DaemonError,
-    attempt?: number,
-    delayMs?: number,
-  ): SubsystemRecord {
+  move(rec: SubsystemRecord, to: SubsystemState, patch: Patch, detail?: MoveDetail): SubsystemRecord {
+    const from = detail?.from === undefined ? rec.state : detail.from;
     if (!isLegalTransition(from, to)) {
       throw new Error(`proc-daemon kernel: illegal transition ${String(from)} → ${to} of "${rec.name}"`);
     }
-    const next = build(rec, to, patch);
-    this.vec = this.vec.set(rec.id, next);
+    const next = this.#put(rec, this.build(rec, to, patch));
     this.count(rec.state, -1);
     this.count(to, +1);
     const wasEnded = isTerminalState(rec.state);
@@ -130,14 +134,47 @@ export class Draft {
     const event: { -readonly [K in keyof SubsystemEvent]: SubsystemEvent[K] } = {
       type: 'state-changed', id: rec.id, name: rec.name, from, state: to, at: this.at, time: this.time,
     };
-    if (error !== undefined) event.error = error;
-    if (attempt !== undefined) event.attempt = attempt;
-    if (delayMs !== undefined) event.delayMs = delayMs;
+    if (detail?.error !== undefined) event.error = detail.error;
+    if (detail?.attempt !== undefined) event.attempt = detail.attempt;
+    if (detail?.delayMs !== undefined) event.delayMs = detail.delayMs;
     this.emit(event);
     return next;
   }
 
-  commit(prev: KernelState): KernelState {
+  /** A record in `state` with `patch` applied; a new run (`starting`) begins with no health verdict and not signalled ready. */
+  build(rec: RecordFields, state: SubsystemState, p: Patch): SubsystemRecord {
+    const fresh = state === 'starting';
+    const healthy = 'healthy' in p ? p.healthy : fresh ? undefined : rec.healthy;
+    const manualReady = p.manualReady ?? (fresh ? false : rec.manualReady);
+    return new SubsystemRecord({
+      id: rec.id,
+      name: rec.name,
+      state,
+      registeredAt: rec.registeredAt,
+      startedAt: 'startedAt' in p ? p.startedAt : rec.startedAt,
+      stoppedAt: 'stoppedAt' in p ? p.stoppedAt : rec.stoppedAt,
+      restartCount: p.restartCount ?? rec.restartCount,
+      lastError: 'lastError' in p ? p.lastError : rec.lastError,
+      restartPolicy: rec.restartPolicy,
+      onFailure: rec.onFailure,
+      readiness: rec.readiness,
+      attempt: p.attempt ?? rec.attempt,
+      stopCause: 'stopCause' in p ? p.stopCause : state === 'stopping' ? rec.stopCause : undefined,
+      everStarted: p.everStarted ?? rec.everStarted,
+      healthy,
+      healthFailures: p.healthFailures ?? (fresh ? 0 : rec.healthFailures),
+      manualReady,
+      ready: isReadyRecord({ state, readiness: rec.readiness, healthy, manualReady }, this.healthChecks),
+    });
+  }
+
+  #put(rec: SubsystemRecord, next: SubsystemRecord): SubsystemRecord {
+    this.vec = this.vec.set(rec.id, next);
+    this.unready += Number(blocksReadiness(next)) - Number(blocksReadiness(rec));
+    return next;
+  }
+
+  commit(): KernelState {
     if (this.active === 0 && this.launched) {
       if (this.reason === undefined) {
         this.command({ type: 'shutdown', reason: { kind: 'completed' } });
@@ -145,8 +182,8 @@ export class Draft {
         this.command({ type: 'finish' });
       }
     }
-    const next: KernelState = {
-      version: prev.version + 1,
+    return {
+      version: this.prev.version + 1,
       phase: this.phase,
       reason: this.reason,
       initiatedAt: this.initiatedAt,
@@ -156,18 +193,12 @@ export class Draft {
       counts: this.counts,
       active: this.active,
       pendingStarts: this.pendingStarts,
+      unready: this.unready,
+      healthChecks: this.healthChecks,
       forced: this.forced,
       events: this.events ?? NO_EVENTS,
       commands: this.commands ?? NO_COMMANDS,
     };
-    // The draft outlives the call: let go of this state so that it holds no daemon alive.
-    this.vec = EMPTY.subsystems;
-    this.reason = undefined;
-    this.forced = EMPTY.forced;
-    this.counts = EMPTY.counts;
-    this.events = undefined;
-    this.commands = undefined;
-    return next;
   }
 
   get forcedList(): string[] {
@@ -178,30 +209,3 @@ export class Draft {
     return this.forced as string[];
   }
 }
-
-const EMPTY = initialKernelState();
-
-/** The one draft every `reduce` call uses: `reduce` never re-enters itself. @internal */
-export const DRAFT = new Draft();
-
-function build(rec: SubsystemRecord, state: SubsystemState, p: Patch): SubsystemRecord {
-  return new SubsystemRecord(
-    rec.id,
-    rec.name,
-    state,
-    rec.registeredAt,
-    'startedAt' in p ? p.startedAt : rec.startedAt,
-    'stoppedAt' in p ? p.stoppedAt : rec.stoppedAt,
-    p.restartCount ?? rec.restartCount,
-    'lastError' in p ? p.lastError : rec.lastError,
-    rec.restartPolicy,
-    rec.onFailure,
-    p.attempt ?? rec.attempt,
-    'stopCause' in p ? p.stopCause : state === 'stopping' ? rec.stopCause : undefined,
-    p.everStarted ?? rec.everStarted,
-    // A new run starts with no health verdict.
-    'healthy' in p ? p.healthy : state === 'starting' ? undefined : rec.healthy,
-    p.healthFailures ?? (state === 'starting' ? 0 : rec.healthFailures),
-  );
-}
-

@@ -34,6 +34,36 @@ export type SubsystemId = number & { readonly __brand: 'SubsystemId' };
 export type FailurePolicy = 'shutdown' | 'isolate';
 
 /**
+ * When a subsystem is ready to serve, for the daemon's readiness (what
+ * `/readyz`, `DaemonSnapshot.ready` and systemd's `READY=1` report, the
+ * conjunction over subsystems):
+ * - `'running'` (the default without a health check): while its run is `running`;
+ * - `'healthy'` (the default with one): while `running`, once a check has
+ *   passed and as long as the latest check passed (the first check runs as
+ *   soon as the run is `running`);
+ * - `'manual'`: between the run's `shutdown.signalReady()` and
+ *   `shutdown.signalNotReady()` (a warm-up, a lost upstream);
+ * - `'none'`: never counts (a background job whose backoff must not take the
+ *   service out of a load balancer).
+ * A subsystem that has ended for good (`stopped`, or `failed` with no restart
+ * left) no longer counts either.
+ * @example
+ * ```ts
+ * import { Daemon, type Readiness } from 'proc-daemon';
+ *
+ * const readiness: Readiness = 'manual';
+ * Daemon.new().withTask('cache', async (shutdown) => {
+ *   await warmUp();
+ *   shutdown.signalReady();
+ *   await shutdown.cancelled();
+ * }, { readiness });
+ * async function warmUp(): Promise<void> {}
+ * ```
+ * @public
+ */
+export type Readiness = 'running' | 'healthy' | 'manual' | 'none';
+
+/**
  * A subsystem as the daemon sees it. Instants are the daemon scheduler's
  * `now()` (ms).
  *
@@ -69,6 +99,10 @@ export interface SubsystemMetadata {
    * answer (or when the subsystem has no check), reset at each start.
    */
   readonly healthy: boolean | undefined;
+  /** What readiness to serve means for it (see {@link Readiness}). */
+  readonly readiness: Readiness;
+  /** Whether it is ready to serve by its `readiness` (its run is `running`, and healthy or signalled ready as it requires). */
+  readonly ready: boolean;
 }
 
 /**

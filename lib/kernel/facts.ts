@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import type { DaemonError } from '../errors/daemon-error.js';
-import type { FailurePolicy, ResourceAlertEvent, SubsystemId } from './events.js';
+import type { FailurePolicy, Readiness, ResourceAlertEvent, SubsystemId } from './events.js';
 import type { RestartPolicy } from './restart-policy.js';
 import type { ShutdownPhase, ShutdownReason } from './shutdown.js';
 
@@ -17,6 +17,8 @@ export type Fact =
       readonly name: string;
       readonly restartPolicy: RestartPolicy;
       readonly onFailure: FailurePolicy;
+      /** Default `'running'`. */
+      readonly readiness?: Readiness;
     })
   /** `run()` began: start every registered subsystem. */
   | (Stamp & { readonly type: 'launch' })
@@ -48,8 +50,10 @@ export type Fact =
       /** When the failures in a row began (the first failed check of the streak); the run ran well until then. */
       readonly since?: number;
     })
-  /** Health checks were turned off (a reload): every verdict is dropped. */
-  | (Stamp & { readonly type: 'health-off' })
+  /** Health checks were turned on or off (at construction, and by a reload); off drops every verdict. */
+  | (Stamp & { readonly type: 'health-mode'; readonly on: boolean })
+  /** The run called `signalReady()` (true) or `signalNotReady()` (false): for `readiness: 'manual'`. */
+  | (Stamp & { readonly type: 'readiness'; readonly id: SubsystemId; readonly ready: boolean })
   /** `manager.stop(id)`. */
   | (Stamp & { readonly type: 'stop'; readonly id: SubsystemId })
   /** `manager.restart(id)`. */

@@ -1,5 +1,5 @@
 import type { DaemonError } from '../errors/daemon-error.js';
-import type { DaemonEvent, FailurePolicy, SubsystemId, SubsystemMetadata } from './events.js';
+import type { DaemonEvent, FailurePolicy, Readiness, SubsystemId, SubsystemMetadata } from './events.js';
 import type { Command } from './facts.js';
 import { PVec } from './pvec.js';
 import type { RestartPolicy } from './restart-policy.js';
@@ -13,33 +13,112 @@ import type { SubsystemState } from './subsystem-state.js';
  */
 export type StopCause = 'stop' | 'restart' | 'shutdown' | 'health';
 
+/** The fields of a {@link SubsystemRecord}. @internal */
+export interface RecordFields {
+  readonly id: SubsystemId;
+  readonly name: string;
+  readonly state: SubsystemState;
+  readonly registeredAt: number;
+  readonly startedAt: number | undefined;
+  readonly stoppedAt: number | undefined;
+  readonly restartCount: number;
+  readonly lastError: DaemonError | undefined;
+  readonly restartPolicy: RestartPolicy;
+  readonly onFailure: FailurePolicy;
+  readonly readiness: Readiness;
+  readonly attempt: number;
+  /** Set while `stopping`: why. */
+  readonly stopCause: StopCause | undefined;
+  /** Whether it ever started (the first start is `null → starting`). */
+  readonly everStarted: boolean;
+  /** The latest health check of the current run; `undefined` before the first. */
+  readonly healthy: boolean | undefined;
+  /** Failed health checks in a row, in the current run. */
+  readonly healthFailures: number;
+  /** `readiness: 'manual'`: the current run called `signalReady()` (and not `signalNotReady()` since). */
+  readonly manualReady: boolean;
+  /** Ready to serve by its `readiness` (see {@link isReadyRecord}). */
+  readonly ready: boolean;
+}
+
 /**
  * The kernel's record of one subsystem; immutable, one class so that every
  * record has the same shape. Users see it as {@link SubsystemMetadata}.
  * @internal
  */
-export class SubsystemRecord implements SubsystemMetadata {
-  constructor(
-    readonly id: SubsystemId,
-    readonly name: string,
-    readonly state: SubsystemState,
-    readonly registeredAt: number,
-    readonly startedAt: number | undefined,
-    readonly stoppedAt: number | undefined,
-    readonly restartCount: number,
-    readonly lastError: DaemonError | undefined,
-    readonly restartPolicy: RestartPolicy,
-    readonly onFailure: FailurePolicy,
-    readonly attempt: number,
-    /** Set while `stopping`: why. */
-    readonly stopCause: StopCause | undefined,
-    /** Whether it ever started (the first start is `null → starting`). */
-    readonly everStarted: boolean,
-    /** The latest health check of the current run; `undefined` before the first. */
-    readonly healthy: boolean | undefined,
-    /** Failed health checks in a row, in the current run. */
-    readonly healthFailures: number,
-  ) {}
+export class SubsystemRecord implements SubsystemMetadata, RecordFields {
+  readonly id: SubsystemId;
+  readonly name: string;
+  readonly state: SubsystemState;
+  readonly registeredAt: number;
+  readonly startedAt: number | undefined;
+  readonly stoppedAt: number | undefined;
+  readonly restartCount: number;
+  readonly lastError: DaemonError | undefined;
+  readonly restartPolicy: RestartPolicy;
+  readonly onFailure: FailurePolicy;
+  readonly readiness: Readiness;
+  readonly attempt: number;
+  readonly stopCause: StopCause | undefined;
+  readonly everStarted: boolean;
+  readonly healthy: boolean | undefined;
+  readonly healthFailures: number;
+  readonly manualReady: boolean;
+  readonly ready: boolean;
+
+  constructor(f: RecordFields) {
+    this.id = f.id;
+    this.name = f.name;
+    this.state = f.state;
+    this.registeredAt = f.registeredAt;
+    this.startedAt = f.startedAt;
+    this.stoppedAt = f.stoppedAt;
+    this.restartCount = f.restartCount;
+    this.lastError = f.lastError;
+    this.restartPolicy = f.restartPolicy;
+    this.onFailure = f.onFailure;
+    this.readiness = f.readiness;
+    this.attempt = f.attempt;
+    this.stopCause = f.stopCause;
+    this.everStarted = f.everStarted;
+    this.healthy = f.healthy;
+    this.healthFailures = f.healthFailures;
+    this.manualReady = f.manualReady;
+    this.ready = f.ready;
+  }
+}
+
+/**
+ * Whether a subsystem is ready to serve by its `readiness`: its run is
+ * `running`, and — `'healthy'` — its latest health check passed (health
+ * checks on), or — `'manual'` — its run signalled ready.
+ * @internal
+ */
+export function isReadyRecord(
+  f: Pick<RecordFields, 'state' | 'readiness' | 'healthy' | 'manualReady'>,
+  healthChecks: boolean,
+): boolean {
+  if (f.state !== 'running') return false;
+  switch (f.readiness) {
+    case 'healthy':
+      return !healthChecks || f.healthy === true;
+    case 'manual':
+      return f.manualReady;
+    default:
+      return true;
+  }
+}
+
+/**
+ * Whether a record keeps the daemon from being ready: it counts
+ * (`readiness` is not `'none'`), it has not ended for good (nor is it being
+ * stopped for good by hand), and it is not ready.
+ * @internal
+ */
+export function blocksReadiness(rec: RecordFields): boolean {
+  if (rec.ready || rec.readiness === 'none') return false;
+  if (rec.state === 'stopped' || rec.state === 'failed') return false;
+  return !(rec.state === 'stopping' && rec.stopCause === 'stop');
 }
 
 /**
@@ -75,6 +154,10 @@ export interface KernelState {
   readonly active: number;
   /** Registered subsystems that `run()` will start but that have not started yet. */
   readonly pendingStarts: number;
+  /** Subsystems that keep the daemon from being ready (see {@link blocksReadiness}). */
+  readonly unready: number;
+  /** Whether health checks are on (`monitoring.healthChecks`): readiness `'healthy'` waits on them only then. */
+  readonly healthChecks: boolean;
   /** Names abandoned at the daemon's force deadline. */
   readonly forced: readonly string[];
   /** The events the last fact produced, in order. */
@@ -101,6 +184,8 @@ export function initialKernelState(): KernelState {
     counts: { starting: 0, running: 0, stopping: 0, stopped: 0, failed: 0, restarting: 0 },
     active: 0,
     pendingStarts: 0,
+    unready: 0,
+    healthChecks: true,
     forced: Object.freeze([]),
     events: NO_EVENTS,
     commands: NO_COMMANDS,

@@ -1,9 +1,9 @@
 import type { ShutdownPhase } from './shutdown.js';
 
 /**
- * The shutdown ladder's durations, in ms. `graceful < force < kill` are
- * deadlines counted from the start of the `graceful` phase (the end of the
- * drain); `drain` is the time between the request and that start.
+ * The shutdown ladder's durations, in ms: `drain < graceful < force < kill`,
+ * every one a deadline counted from the moment shutdown was requested (the
+ * drain is inside the ladder, so `kill` is the longest a shutdown can take).
  * @internal
  */
 export interface LadderTimeouts {
@@ -23,7 +23,7 @@ export interface Ladder {
   readonly timeouts: LadderTimeouts;
   /** When shutdown was requested. */
   readonly initiatedAt?: number;
-  /** When `graceful` began (the end of the drain): every deadline counts from here. */
+  /** When shutdown was requested: every deadline counts from here. */
   readonly origin?: number;
 }
 
@@ -71,7 +71,8 @@ export function stepLadder(ladder: Ladder, input: LadderInput): LadderStep {
     case 'initiate': {
       if (ladder.phase !== 'running') return { ladder, entered: NONE, exitNow: false };
       if (ladder.timeouts.drain > 0) {
-        return { ladder: with_(ladder, { phase: 'draining', initiatedAt: input.at }), entered: ['draining'], exitNow: false };
+        const draining = with_(ladder, { phase: 'draining', initiatedAt: input.at, origin: input.at });
+        return { ladder: draining, entered: ['draining'], exitNow: false };
       }
       const started = with_(ladder, { phase: 'graceful', initiatedAt: input.at, origin: input.at });
       return catchUp(started, input.at, ['graceful']);
@@ -83,11 +84,7 @@ export function stepLadder(ladder: Ladder, input: LadderInput): LadderStep {
         case 'running':
           return { ladder, entered: NONE, exitNow: false };
         case 'draining':
-          return {
-            ladder: with_(ladder, { phase: 'force', origin: input.at }),
-            entered: ['graceful', 'force'],
-            exitNow: false,
-          };
+          return { ladder: with_(ladder, { phase: 'force' }), entered: ['graceful', 'force'], exitNow: false };
         case 'graceful':
           return { ladder: with_(ladder, { phase: 'force' }), entered: ['force'], exitNow: false };
         default:
@@ -117,7 +114,7 @@ function catchUp(ladder: Ladder, at: number, entered: ShutdownPhase[]): LadderSt
 function advance(ladder: Ladder, due: number): Ladder {
   switch (ladder.phase) {
     case 'draining':
-      return with_(ladder, { phase: 'graceful', origin: due });
+      return with_(ladder, { phase: 'graceful' });
     case 'graceful':
       return with_(ladder, { phase: 'force' });
     default:
@@ -131,10 +128,10 @@ function advance(ladder: Ladder, due: number): Ladder {
  * @internal
  */
 export function nextPhaseDeadline(ladder: Ladder): number | undefined {
-  const { timeouts: t, origin, initiatedAt } = ladder;
+  const { timeouts: t, origin } = ladder;
   switch (ladder.phase) {
     case 'draining':
-      return initiatedAt === undefined ? undefined : initiatedAt + t.drain;
+      return origin === undefined ? undefined : origin + t.drain;
     case 'graceful':
       return origin === undefined ? undefined : origin + t.graceful;
     case 'force':

@@ -13,11 +13,19 @@ export function isStable(rec: SubsystemRecord, until: number): boolean {
   return rec.state === 'running' && rec.startedAt !== undefined && until - rec.startedAt >= resetAfterOf(rec.restartPolicy);
 }
 
-/** Health checks were turned off: no verdict stands any more (readiness no longer waits on one). @internal */
-export function onHealthOff(d: Draft): void {
+/**
+ * Health checks were turned on or off. Off: no verdict stands any more, and
+ * readiness `'healthy'` no longer waits on one. On: such subsystems wait for
+ * a passing check again.
+ * @internal
+ */
+export function onHealthMode(d: Draft, on: boolean): void {
+  if (d.healthChecks === on) return;
+  d.healthChecks = on;
   for (let i = 0; i < d.vec.size; i++) {
     const rec = d.vec.get(i) as SubsystemRecord;
-    if (rec.healthy !== undefined || rec.healthFailures !== 0) d.replace(rec, { healthy: undefined, healthFailures: 0 });
+    if (!on && (rec.healthy !== undefined || rec.healthFailures !== 0)) d.replace(rec, { healthy: undefined, healthFailures: 0 });
+    else if (rec.readiness === 'healthy') d.replace(rec, {});
   }
 }
 
@@ -60,7 +68,7 @@ export function healthStopped(d: Draft, rec: SubsystemRecord, error: DaemonError
   const attempt = rec.attempt + 1;
   const delayMs = d.reason === undefined ? restartDecision(rec.restartPolicy, 'failed', attempt, random) : undefined;
   if (delayMs === undefined) {
-    const ended = d.move(rec, 'failed', { lastError: failure, stoppedAt: d.at, stopCause: undefined }, 'stopping', failure);
+    const ended = d.move(rec, 'failed', { lastError: failure, stoppedAt: d.at, stopCause: undefined }, { error: failure });
     d.command({ type: 'settle', id: rec.id });
     if (ended.onFailure === 'shutdown' && d.reason === undefined) {
       d.command({ type: 'shutdown', reason: { kind: 'error', subsystem: rec.name, error: failure } });
@@ -71,10 +79,7 @@ export function healthStopped(d: Draft, rec: SubsystemRecord, error: DaemonError
     rec,
     'restarting',
     { lastError: failure, attempt, restartCount: rec.restartCount + 1, stopCause: undefined },
-    'stopping',
-    failure,
-    attempt,
-    delayMs,
+    { error: failure, attempt, delayMs },
   );
   d.command({ type: 'schedule', id: rec.id, delayMs, revive: false });
 }

@@ -1,11 +1,11 @@
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import { DRAFT, type Draft } from './draft.js';
+import { Draft } from './draft.js';
 import type { SubsystemId } from './events.js';
 import type { Fact } from './facts.js';
-import { type KernelState, SubsystemRecord } from './kernel-state.js';
+import type { KernelState, SubsystemRecord } from './kernel-state.js';
 import { restartDecision } from './restart-policy.js';
-import { healthStopped, isStable, onHealth, onHealthOff } from './reduce-health.js';
+import { healthStopped, isStable, onHealth, onHealthMode } from './reduce-health.js';
 import { isPhaseStep } from './shutdown.js';
 
 /**
@@ -16,17 +16,22 @@ import { isPhaseStep } from './shutdown.js';
  * @internal
  */
 export function reduce(state: KernelState, fact: Fact): KernelState {
-  const d = DRAFT.reset(state, fact.at, fact.time);
+  const d = new Draft(state, fact.at, fact.time);
   switch (fact.type) {
     case 'register':
       if (fact.id !== d.vec.size) break;
-      d.vec = d.vec.push(
-        new SubsystemRecord(
-          fact.id, fact.name, 'stopped', fact.at, undefined, undefined, 0, undefined,
-          fact.restartPolicy, fact.onFailure, 0, undefined, false, undefined, 0,
+      d.add(
+        d.build(
+          {
+            id: fact.id, name: fact.name, state: 'stopped', registeredAt: fact.at, startedAt: undefined,
+            stoppedAt: undefined, restartCount: 0, lastError: undefined, restartPolicy: fact.restartPolicy,
+            onFailure: fact.onFailure, readiness: fact.readiness ?? 'running', attempt: 0, stopCause: undefined,
+            everStarted: false, healthy: undefined, healthFailures: 0, manualReady: false, ready: false,
+          },
+          'stopped',
+          {},
         ),
       );
-      d.count('stopped', +1);
       if (d.launched && d.reason === undefined) {
         d.pendingStarts++;
         d.active++;
@@ -64,9 +69,16 @@ export function reduce(state: KernelState, fact: Fact): KernelState {
     case 'health':
       onHealth(d, fact);
       break;
-    case 'health-off':
-      onHealthOff(d);
+    case 'health-mode':
+      onHealthMode(d, fact.on);
       break;
+    case 'readiness': {
+      const rec = d.get(fact.id);
+      if ((rec?.state === 'starting' || rec?.state === 'running') && d.reason === undefined && rec.manualReady !== fact.ready) {
+        d.replace(rec, { manualReady: fact.ready });
+      }
+      break;
+    }
     case 'stop':
       onStop(d, fact.id);
       break;
@@ -94,7 +106,7 @@ export function reduce(state: KernelState, fact: Fact): KernelState {
       break;
     }
   }
-  return d.commit(state);
+  return d.commit();
 }
 
 function onStart(d: Draft, id: SubsystemId): void {
@@ -106,7 +118,7 @@ function onStart(d: Draft, id: SubsystemId): void {
     // Counted as active since launch: the move below counts it again.
     d.pendingStarts--;
     d.active--;
-    d.move(rec, 'starting', { everStarted: true }, null);
+    d.move(rec, 'starting', { everStarted: true }, { from: null });
   }
 }
 
@@ -124,7 +136,7 @@ function onEnded(d: Draft, id: SubsystemId, error: DaemonError | undefined, rand
     d.reason === undefined ? restartDecision(rec.restartPolicy, error ? 'failed' : 'ok', attempt, random) : undefined;
   const lastError = error ?? rec.lastError;
   if (delayMs === undefined) {
-    const ended = d.move(rec, error ? 'failed' : 'stopped', { lastError, stoppedAt: d.at }, rec.state, error);
+    const ended = d.move(rec, error ? 'failed' : 'stopped', { lastError, stoppedAt: d.at }, { error });
     d.command({ type: 'settle', id });
     if (error && ended.onFailure === 'shutdown' && d.reason === undefined) {
       d.command({ type: 'shutdown', reason: { kind: 'error', subsystem: rec.name, error } });
@@ -132,15 +144,12 @@ function onEnded(d: Draft, id: SubsystemId, error: DaemonError | undefined, rand
     return;
   }
   let from = rec;
-  if (rec.state === 'starting') from = d.move(rec, 'failed', { lastError, stoppedAt: d.at }, 'starting', error);
+  if (rec.state === 'starting') from = d.move(rec, 'failed', { lastError, stoppedAt: d.at }, { error });
   d.move(
     from,
     'restarting',
     { lastError, attempt, restartCount: rec.restartCount + 1 },
-    from.state,
-    from === rec ? error : undefined,
-    attempt,
-    delayMs,
+    { error: from === rec ? error : undefined, attempt, delayMs },
   );
   d.command({ type: 'schedule', id, delayMs, revive: false });
 }
@@ -161,17 +170,20 @@ function stopped(d: Draft, rec: SubsystemRecord, error: DaemonError | undefined,
     // A restart asked for by hand: a fresh budget for the policy (attempt 1).
     const restartCount = rec.restartCount + 1;
     if (error) {
-      const failed = d.move(rec, 'failed', { lastError, stoppedAt: d.at, stopCause: undefined }, 'stopping', error);
-      d.move(failed, 'restarting', { restartCount, attempt: 0 }, 'failed', undefined, 1, 0);
+      const failed = d.move(rec, 'failed', { lastError, stoppedAt: d.at, stopCause: undefined }, { error });
+      d.move(failed, 'restarting', { restartCount, attempt: 0 }, MANUAL_RESTART);
     } else {
-      d.move(rec, 'restarting', { stopCause: undefined, restartCount, attempt: 0 }, 'stopping', undefined, 1, 0);
+      d.move(rec, 'restarting', { stopCause: undefined, restartCount, attempt: 0 }, MANUAL_RESTART);
     }
     d.command({ type: 'schedule', id: rec.id, delayMs: 0, revive: false });
     return;
   }
-  d.move(rec, error ? 'failed' : 'stopped', { lastError, stoppedAt: d.at, stopCause: undefined }, 'stopping', error);
+  d.move(rec, error ? 'failed' : 'stopped', { lastError, stoppedAt: d.at, stopCause: undefined }, { error });
   d.command({ type: 'settle', id: rec.id });
 }
+
+/** A restart asked for by hand: attempt 1 of a fresh budget, at once. */
+const MANUAL_RESTART = Object.freeze({ attempt: 1, delayMs: 0 });
 
 function onStop(d: Draft, id: SubsystemId): void {
   const rec = d.get(id);
@@ -213,7 +225,7 @@ function onRestart(d: Draft, id: SubsystemId): void {
     default:
       // Terminal: bring it back, if it ever ran (before `run()` there is nothing to restart).
       if (!rec.everStarted) break;
-      d.move(rec, 'restarting', { restartCount: rec.restartCount + 1, attempt: 0 }, rec.state, undefined, 1, 0);
+      d.move(rec, 'restarting', { restartCount: rec.restartCount + 1, attempt: 0 }, MANUAL_RESTART);
       d.command({ type: 'schedule', id, delayMs: 0, revive: true });
   }
 }
@@ -256,7 +268,7 @@ function onPhase(d: Draft, phase: KernelState['phase']): void {
           'Make its run end (or call shutdown.ready()) when its shutdown handle is cancelled.',
         { code: ErrorCode.SubsystemAbandoned },
       );
-      d.move(rec, 'failed', { lastError: error, stoppedAt: d.at, stopCause: undefined }, rec.state, error);
+      d.move(rec, 'failed', { lastError: error, stoppedAt: d.at, stopCause: undefined }, { error });
       d.forcedList.push(rec.name);
       d.command({ type: 'settle', id: rec.id });
     }

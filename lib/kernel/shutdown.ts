@@ -6,7 +6,9 @@ import type { DaemonError } from '../errors/daemon-error.js';
  * @remarks
  * - `signal`: an OS signal (SIGTERM, SIGINT, SIGQUIT).
  * - `requested`: `daemon.shutdown()` or `handle.requestShutdown()`.
- * - `error`: a subsystem failed for good and its `onFailure` is `'shutdown'`.
+ * - `error`: a subsystem failed for good and its `onFailure` is `'shutdown'`
+ *   (`subsystem` names it), or the process had an uncaught exception or an
+ *   unhandled rejection (no `subsystem`; `error.code` is `RuntimeUncaught`).
  * - `resource-exhausted`: a hard resource limit was crossed.
  * - `forced`: shutdown forced from outside.
  * - `completed`: every subsystem ended by itself.
@@ -25,7 +27,7 @@ import type { DaemonError } from '../errors/daemon-error.js';
 export type ShutdownReason =
   | { readonly kind: 'signal'; readonly signal: NodeJS.Signals; readonly signo: number }
   | { readonly kind: 'requested' }
-  | { readonly kind: 'error'; readonly subsystem: string; readonly error: DaemonError }
+  | { readonly kind: 'error'; readonly subsystem?: string; readonly error: DaemonError }
   | { readonly kind: 'resource-exhausted'; readonly detail: string }
   | { readonly kind: 'forced' }
   | { readonly kind: 'completed' };

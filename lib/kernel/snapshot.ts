@@ -1,4 +1,4 @@
-import type { SubsystemMetadata } from './events.js';
+import type { Readiness, SubsystemMetadata } from './events.js';
 import { ExitCode } from './exit-code.js';
 import type { KernelState, StateCounts } from './kernel-state.js';
 import type { ShutdownPhase, ShutdownReason } from './shutdown.js';
@@ -36,8 +36,8 @@ export interface DaemonSnapshot {
   readonly forced: readonly string[];
   /**
    * Whether the daemon is ready for traffic (what `/readyz` answers): `run()`
-   * has begun, shutdown has not, and no subsystem is starting, restarting, or
-   * unhealthy (its latest health check failed).
+   * has begun, shutdown has not, and every subsystem that counts is ready by
+   * its `readiness` (see {@link Readiness}).
    */
   readonly ready: boolean;
 }
@@ -80,13 +80,7 @@ export function toSnapshot(state: KernelState): DaemonSnapshot {
 
 /** See {@link DaemonSnapshot.ready}. @internal */
 export function readyOf(state: KernelState): boolean {
-  if (!state.launched || state.reason !== undefined || state.pendingStarts > 0) return false;
-  if (state.counts.starting > 0 || state.counts.restarting > 0) return false;
-  let ready = true;
-  state.subsystems.forEach((rec) => {
-    if (rec.healthy === false && (rec.state === 'running' || rec.state === 'stopping')) ready = false;
-  });
-  return ready;
+  return state.launched && state.reason === undefined && state.pendingStarts === 0 && state.unready === 0;
 }
 
 /** The subsystems that ended `failed`, abandoned ones included. @internal */
@@ -109,6 +103,7 @@ export function stragglersOf(state: KernelState): string[] {
 
 /** The exit code a daemon that ended in `state` reports. @internal */
 export function exitCodeOf(state: KernelState): ExitCode {
-  if (state.reason?.kind === 'error' || state.forced.length > 0 || state.counts.failed > 0) return ExitCode.Failure;
+  const kind = state.reason?.kind;
+  if (kind === 'error' || kind === 'resource-exhausted' || state.forced.length > 0 || state.counts.failed > 0) return ExitCode.Failure;
   return ExitCode.Ok;
 }

@@ -69,6 +69,7 @@ export class DaemonCore implements RunnerHost {
     this.#subscription = merge(this.#facts, changes)
       .pipe(serialize(), scan(reduce, this.#state))
       .subscribe((state) => this.#apply(state));
+    if (this.#health === undefined) this.dispatch({ type: 'health-mode', on: false, ...this.stamp() });
   }
 
   /** The latest kernel state. */
@@ -89,8 +90,10 @@ export class DaemonCore implements RunnerHost {
   applyConfig(config: Config): void {
     const before = this.#health;
     this.#health = healthOf(config);
-    if (before !== undefined && this.#health === undefined) this.dispatch({ type: 'health-off', ...this.stamp() });
-    else if (before === undefined && this.#health !== undefined) for (const runner of this.#runners) runner.resumeHealth();
+    const on = this.#health !== undefined;
+    if ((before !== undefined) === on) return;
+    this.dispatch({ type: 'health-mode', on, ...this.stamp() });
+    if (on) for (const runner of this.#runners) runner.resumeHealth();
   }
 
   dispatch(fact: Fact): void {
@@ -127,6 +130,7 @@ export class DaemonCore implements RunnerHost {
       name: spec.name,
       restartPolicy: spec.restartPolicy,
       onFailure: spec.onFailure,
+      readiness: spec.readiness,
       ...this.stamp(),
     });
     if (this.#state.launched && !this.coordinator.isShutdown()) this.addLifecycle(runner.lifecycle());

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { BehaviorSubject, type Observable, type SchedulerLike, type Subscription, filter, map } from 'rxjs';
+import { BehaviorSubject, type Observable, type SchedulerLike, distinctUntilChanged, filter, firstValueFrom, first, map } from 'rxjs';
 import type { Config } from '../config/config.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
@@ -7,10 +7,9 @@ import type { DaemonEvent, SignalEvent } from '../kernel/events.js';
 import { ExitCode } from '../kernel/exit-code.js';
 import type { KernelState } from '../kernel/kernel-state.js';
 import type { ShutdownPhase, ShutdownReason } from '../kernel/shutdown.js';
-import { type DaemonSnapshot, stragglersOf, toSnapshot } from '../kernel/snapshot.js';
+import { type DaemonSnapshot, readyOf, toSnapshot } from '../kernel/snapshot.js';
 import { createLogger } from '../logging/create-logger.js';
-import { processSignals } from '../signal/process-signals.js';
-import type { SignalBinding, SignalConfig } from '../signal/signal-config.js';
+import type { SignalConfig } from '../signal/signal-config.js';
 import { DaemonBuilder } from './daemon-builder.js';
 import { type DaemonExit, exitOf } from './daemon-exit.js';
 import { DaemonCore } from './daemon-core.js';
@@ -21,6 +20,7 @@ import { ConfigReloader } from './config-reloader.js';
 import { DaemonMonitor } from './daemon-monitor.js';
 import type { MetricsCollector } from '../metrics/collector.js';
 import { PidFile, ensureWorkDir, underWorkDir } from './pid-file.js';
+import { ProcessOwner } from './process-owner.js';
 
 /** What a builder hands to the daemon it builds. @internal */
 export interface DaemonParts {
@@ -70,15 +70,16 @@ export class Daemon {
   readonly #parts: DaemonParts;
   readonly #config$: BehaviorSubject<Config>;
   readonly #logger: Logger;
-  readonly #owns: boolean;
+  readonly #owner: ProcessOwner;
   readonly #events$: Observable<DaemonEvent>;
   readonly #state$: Observable<DaemonSnapshot>;
+  readonly #phase$: Observable<ShutdownPhase>;
+  readonly #ready$: Observable<boolean>;
   readonly #reloader: ConfigReloader;
   readonly #monitor: DaemonMonitor;
   #loggerReady: Promise<void> | undefined;
   #pidFile: PidFile | undefined;
   #ran = false;
-  #signalSub: Subscription | undefined;
   #releaseKeepAlive: (() => void) | undefined;
 
   /** A builder with the default config. Never throws. */
@@ -106,13 +107,19 @@ export class Daemon {
     } else {
       this.#logger = parts.logger;
     }
-    this.#owns = parts.signals.bindings.size > 0;
     this.#config$ = new BehaviorSubject(parts.config);
-    this.#core = new DaemonCore(parts.config, parts.scheduler, this.#logger, () => this.#onKillDeadline());
+    this.#core = new DaemonCore(parts.config, parts.scheduler, this.#logger, () => this.#owner.onKillDeadline());
+    this.#owner = new ProcessOwner(parts.signals.bindings.size > 0, parts.host, parts.signals, this.#core, this.#logger, {
+      reload: () => this.#reloader.reload(),
+      beforeExit: () => this.#pidFile?.release(),
+    });
     this.manager = new SubsystemManager(this.#core);
     this.coordinator = this.#core.coordinator;
     this.#events$ = this.#core.events$.asObservable();
     this.#state$ = this.#core.state$.pipe(map(toSnapshot));
+    // Views of the one state: they can never disagree with state$.
+    this.#phase$ = this.#core.state$.pipe(map((s) => s.phase), distinctUntilChanged());
+    this.#ready$ = this.#core.state$.pipe(map(readyOf), distinctUntilChanged());
     this.#monitor = new DaemonMonitor(parts.config, this.#core, parts.scheduler, parts.host.probe);
     this.#reloader = new ConfigReloader({
       clock: this.#core.clock,
@@ -144,9 +151,32 @@ export class Daemon {
     return this.#config$.asObservable();
   }
 
-  /** The ladder's phase; replays the current one. */
+  /** The ladder's phase, a view of `state$`; replays the current one. */
   get phase$(): Observable<ShutdownPhase> {
-    return this.coordinator.phase$;
+    return this.#phase$;
+  }
+
+  /**
+   * Whether the daemon is ready to serve (`DaemonSnapshot.ready`), a view of
+   * `state$`: replays the current value, then each change.
+   */
+  get ready$(): Observable<boolean> {
+    return this.#ready$;
+  }
+
+  /**
+   * Resolves once the daemon is ready to serve (at once if it is); rejects
+   * with a `DaemonError` (kind `shutdown`, code `ShutdownBegan`) if shutdown
+   * begins first, or has begun.
+   */
+  whenReady(): Promise<void> {
+    return firstValueFrom(this.#core.state$.pipe(first((s) => readyOf(s) || s.reason !== undefined))).then((s) => {
+      if (readyOf(s)) return;
+      throw DaemonError.shutdown(
+        `the daemon "${this.#parts.config.name}" began shutting down (${s.reason?.kind ?? 'requested'}) before it was ready`,
+        { code: ErrorCode.ShutdownBegan },
+      );
+    });
   }
 
   /** The daemon's pino logger. */
@@ -227,17 +257,17 @@ export class Daemon {
   #setupFailed(err: unknown): void {
     this.#pidFile?.release();
     void this.#reloader.close();
-    if (this.#owns) {
+    if (this.#owner.owns) {
       const onConfig = err instanceof DaemonError && err.kind === 'config';
       this.#parts.host.setExitCode(onConfig ? ExitCode.Config : ExitCode.Failure);
     }
   }
 
   #start(resolve: (exit: DaemonExit) => void): void {
-    const { host, signals } = this.#parts;
+    const { host } = this.#parts;
     this.#releaseKeepAlive = host.keepAlive();
     this.#core.onStopped = (state) => resolve(this.#finish(state));
-    if (this.#owns) this.#signalSub = processSignals(signals, host).subscribe((b) => this.#onSignal(b));
+    this.#owner.install();
     this.#logger.info({ subsystems: this.#core.runners.length }, `daemon ${this.#parts.config.name} starting`);
     this.#monitor.start();
     this.#core.launch();
@@ -261,16 +291,13 @@ export class Daemon {
   #finish(state: KernelState): DaemonExit {
     const exit = exitOf(state, this.coordinator.getStats());
     // With stragglers abandoned, the handlers stay with the kill timer: a further signal exits at once.
-    if (state.forced.length === 0) {
-      this.#signalSub?.unsubscribe();
-      this.#signalSub = undefined;
-    }
+    if (state.forced.length === 0) this.#owner.uninstall();
     this.#releaseKeepAlive?.();
     this.#releaseKeepAlive = undefined;
     this.#monitor.stop();
     void this.#reloader.close();
     this.#pidFile?.release();
-    if (this.#owns) this.#parts.host.setExitCode(exit.exitCode);
+    if (this.#owner.owns) this.#parts.host.setExitCode(exit.exitCode);
     const log = exit.exitCode === ExitCode.Ok ? 'info' : 'warn';
     this.#logger[log](
       {
@@ -284,37 +311,4 @@ export class Daemon {
     );
     return exit;
   }
-
-  #onSignal(binding: SignalBinding): void {
-    this.#core.dispatch({ type: 'signal', signal: binding.signal, signo: binding.signo, ...this.#core.stamp() });
-    if (binding.role === 'reload') {
-      this.#reloader.reload();
-      return;
-    }
-    if (binding.role !== 'shutdown') return;
-    if (!this.coordinator.isShutdown()) {
-      this.shutdown({ kind: 'signal', signal: binding.signal, signo: binding.signo });
-      return;
-    }
-    if (this.coordinator.escalate() === 'exit') this.#exitNow(`${binding.signal} received again during shutdown`);
-  }
-
-  #onKillDeadline(): void {
-    if (this.#owns) this.#exitNow('the kill deadline passed');
-    else this.#logger.error({ stragglers: stragglersOf(this.#core.state) }, 'the kill deadline passed with runs still going');
-  }
-
-  /** Logs the stragglers, flushes the log, exits with 124. */
-  #exitNow(why: string): void {
-    this.#logger.error({ stragglers: stragglersOf(this.#core.state), exitCode: ExitCode.KillTimeout }, `exiting now: ${why}`);
-    try {
-      this.#logger.flush();
-    } catch {
-      // A logger that cannot flush must not keep the process alive.
-    }
-    this.#pidFile?.release();
-    this.#parts.host.setExitCode(ExitCode.KillTimeout);
-    this.#parts.host.exit(ExitCode.KillTimeout);
-  }
-
 }

@@ -29,7 +29,7 @@ export function formatEvent(event: DaemonEvent, origin = 0): string {
       return `${stamp} signal ${event.signal} (${event.signo})`;
     case 'shutdown-initiated': {
       const r = event.reason;
-      const detail = r.kind === 'signal' ? ` by ${r.signal}` : r.kind === 'error' ? ` by ${r.subsystem}` : '';
+      const detail = r.kind === 'signal' ? ` by ${r.signal}` : r.kind === 'error' ? ` by ${r.subsystem ?? 'a crash'}` : '';
       return `${stamp} shutdown initiated: ${r.kind}${detail}`;
     }
     case 'phase':

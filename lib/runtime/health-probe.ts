@@ -1,4 +1,5 @@
-import { DaemonError, causeMessage } from '../errors/daemon-error.js';
+import { causeMessage } from '../errors/cause-message.js';
+import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
 import type { SubsystemId } from '../kernel/events.js';
 import type { Clock } from './clock.js';
@@ -48,9 +49,16 @@ export class HealthProbe {
     private readonly report: HealthReport,
   ) {}
 
-  /** Starts the checks: the first one after one interval. */
+  /** Starts the checks: the first one at once (readiness `'healthy'` waits on it), then one every interval. */
   start(): void {
-    this.#next();
+    const settings = this.settings();
+    if (settings === undefined) {
+      this.stop();
+      return;
+    }
+    this.#intervalMs = settings.intervalMs;
+    this.#run();
+    if (!this.#stopped && this.#cancel === undefined) this.#next();
   }
 
   /** Whether the checks have ended. */
@@ -97,27 +105,39 @@ export class HealthProbe {
     const generation = ++this.#generation;
     this.#pending = true;
     let answer: unknown;
+    // The check is user code: calling it, reading `then` and calling it may all throw.
     try {
       answer = this.check();
+      if (isThenable(answer)) {
+        answer.then(
+          (value) => this.#answered(generation, value),
+          (err: unknown) => this.#threw(generation, 'rejected', err),
+        );
+        return;
+      }
     } catch (err) {
-      this.#answered(generation, undefined, err);
+      this.#threw(generation, 'threw', err);
       return;
     }
-    if (isThenable(answer)) {
-      answer.then(
-        (value) => this.#answered(generation, value, undefined),
-        (err: unknown) => this.#answered(generation, undefined, err ?? new Error(`rejected with ${String(err)}`)),
-      );
-    } else {
-      this.#answered(generation, answer, undefined);
-    }
+    this.#answered(generation, answer);
   }
 
-  #answered(generation: number, value: unknown, error: unknown): void {
-    if (this.#stopped || generation !== this.#generation || !this.#pending) return;
+  /** The check threw or rejected with `cause` (any value, `undefined` included). */
+  #threw(generation: number, way: string, cause: unknown): void {
+    if (!this.#current(generation)) return;
+    this.#fail(`${way}: ${causeMessage(cause)}`, cause);
+  }
+
+  /** Whether an answer of `generation` is awaited (then it no longer is). */
+  #current(generation: number): boolean {
+    if (this.#stopped || generation !== this.#generation || !this.#pending) return false;
     this.#pending = false;
-    if (error !== undefined) this.#fail(`threw: ${causeMessage(error)}`, error);
-    else if (value === true) this.#report(true, undefined);
+    return true;
+  }
+
+  #answered(generation: number, value: unknown): void {
+    if (!this.#current(generation)) return;
+    if (value === true) this.#report(true, undefined);
     else if (value === false) this.#fail('answered false', undefined);
     else this.#fail(`answered ${describe(value)}; a health check must answer true or false`, undefined);
   }

@@ -13,7 +13,15 @@ export interface ProcessHost extends SignalSource {
   keepAlive(): () => void;
   /** Where the resource tracker reads memory, CPU and threads; default the real process. */
   readonly probe?: ProcessProbe;
+  /**
+   * Calls `handler` on an uncaught exception or an unhandled rejection (taking
+   * over Node's default of printing and exiting); returns the uninstaller.
+   */
+  onCrash?(handler: CrashHandler): () => void;
 }
+
+/** What the daemon does with a crash of the process. @internal */
+export type CrashHandler = (error: unknown, origin: 'uncaughtException' | 'unhandledRejection') => void;
 
 /** The real process. @internal */
 export const realProcess: ProcessHost = Object.freeze({
@@ -26,5 +34,15 @@ export const realProcess: ProcessHost = Object.freeze({
   keepAlive: () => {
     const t = setInterval(() => {}, 2 ** 31 - 1);
     return () => clearInterval(t);
+  },
+  onCrash: (handler: CrashHandler) => {
+    const onException = (error: unknown): void => handler(error, 'uncaughtException');
+    const onRejection = (reason: unknown): void => handler(reason, 'unhandledRejection');
+    process.on('uncaughtException', onException);
+    process.on('unhandledRejection', onRejection);
+    return () => {
+      process.off('uncaughtException', onException);
+      process.off('unhandledRejection', onRejection);
+    };
   },
 });

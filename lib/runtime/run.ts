@@ -1,5 +1,6 @@
 import type { Subscriber, Subscription } from 'rxjs';
-import { DaemonError, causeMessage } from '../errors/daemon-error.js';
+import { causeMessage } from '../errors/cause-message.js';
+import { DaemonError } from '../errors/daemon-error.js';
 import type { Fact } from '../kernel/facts.js';
 import type { HealthProbe } from './health-probe.js';
 import type { ShutdownHandle } from './shutdown-handle.js';
@@ -19,18 +20,24 @@ export class Run {
   constructor(readonly subscriber: Subscriber<Fact>) {}
 }
 
+/** How a run failed: what its `run()` or its result did with the thrown value. @internal */
+export type FailureWay = 'threw' | 'rejected with' | 'errored with' | 'teardown threw';
 
 /**
- * A subsystem's failure as a `DaemonError` whose cause is the thrown value.
+ * A subsystem's failure as a `DaemonError` whose cause is the thrown value
+ * and whose message describes it safely, whatever it is.
  * @internal
  * The wrapper takes no stack trace of its own — the cause carries the one
  * that matters — which keeps a restart storm from paying for two per failure.
  */
-export function failure(name: string, error: unknown): DaemonError {
+export function failure(name: string, cause: unknown, way: FailureWay = 'threw'): DaemonError {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return new DaemonError('subsystem', `subsystem "${name}" failed: ${causeMessage(error)}`, { cause: error, subsystem: name });
+    // An Error or a string speaks for itself; any other value is named with what the run did with it.
+    const plain = way !== 'teardown threw' && (typeof cause === 'string' || isError(cause));
+    const what = plain ? causeMessage(cause) : `${way} ${causeMessage(cause)}`;
+    return new DaemonError('subsystem', `subsystem "${name}" failed: ${what}`, { cause, subsystem: name });
   } finally {
     Error.stackTraceLimit = limit;
   }
@@ -38,5 +45,32 @@ export function failure(name: string, error: unknown): DaemonError {
 
 /** An abort caused by cancellation (our signal's reason, or Node's AbortError) is a clean stop. @internal */
 export function isAbortError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+  try {
+    return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+  } catch {
+    return false;
+  }
+}
+
+function isError(value: unknown): boolean {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Unsubscribes `subscription`, which runs user teardown: what it throws is
+ * returned (an `UnsubscriptionError`), never thrown into the caller.
+ * @internal
+ */
+export function unsubscribeSafely(subscription: Subscription | undefined): { error: unknown } | undefined {
+  if (subscription === undefined) return undefined;
+  try {
+    subscription.unsubscribe();
+    return undefined;
+  } catch (error) {
+    return { error };
+  }
 }

@@ -9,7 +9,8 @@ import type { Clock } from './clock.js';
 import { type HealthSettings, probeRun } from './health-probe.js';
 import type { RestartQueue } from './restart-queue.js';
 import type { ShutdownCoordinator } from './shutdown-coordinator.js';
-import { Run, failure, isAbortError } from './run.js';
+import { type FailureWay, Run, failure, isAbortError, unsubscribeSafely } from './run.js';
+import { loggable } from '../logging/loggable-error.js';
 import { type HandleHooks, type ShutdownHandle, cancelHandle, forceHandle } from './shutdown-handle.js';
 import { type SubsystemSpec, isObservable, isThenable } from './subsystem.js';
 
@@ -47,6 +48,7 @@ export class Runner implements HandleHooks {
   #logger: Logger | undefined;
   /** The last failure, reused when the same value is thrown again (a storm costs one wrapper). */
   #lastCause: unknown;
+  #lastWay: FailureWay | undefined;
   #lastFailure: DaemonError | undefined;
 
   constructor(
@@ -94,6 +96,11 @@ export class Runner implements HandleHooks {
   /** @see HandleHooks.onReady */
   onReady(handle: ShutdownHandle): void {
     if (this.#run?.handle === handle) this.#onReady(this.#run);
+  }
+
+  /** @see HandleHooks.onReadiness */
+  onReadiness(handle: ShutdownHandle, ready: boolean): void {
+    if (this.#run?.handle === handle) this.#onReadiness(this.#run, ready);
   }
 
   /** The lifecycle: subscribe to run the subsystem until it ends for good. */
@@ -167,35 +174,48 @@ export class Runner implements HandleHooks {
     try {
       result = this.spec.subsystem.run(run.handle);
     } catch (err) {
-      this.#end(run, err);
+      // Whatever was thrown — undefined included — is a failure, never a clean end.
+      this.#fail(run, err, 'threw');
       return undefined;
     }
     if (run.done) return undefined;
     subscriber.next({ type: 'started', id: this.id, at: host.clock.now(), time: Date.now() });
     run.running = true;
     if (this.spec.subsystem.healthCheck !== undefined) this.#probe(run);
-    if (isThenable(result)) {
-      result.then(
-        () => this.#end(run, undefined),
-        (err: unknown) => this.#end(run, err ?? new Error(`rejected with ${String(err)}`)),
-      );
-    } else if (isObservable(result)) {
-      if (run.handle.isShutdown()) {
-        this.#end(run, undefined);
-      } else {
-        const inner = new Subscription();
-        run.inner = inner;
-        inner.add(
-          result.subscribe({
-            error: (err: unknown) => this.#end(run, err ?? new Error(`errored with ${String(err)}`)),
-            complete: () => this.#end(run, undefined),
-          }),
+    // The result is user data: reading `then` or `subscribe` may throw, so may calling them.
+    try {
+      if (isThenable(result)) {
+        result.then(
+          () => this.#end(run),
+          (err: unknown) => this.#fail(run, err, 'rejected with'),
         );
+      } else if (isObservable(result)) {
+        this.#subscribe(run, result);
+      } else {
+        this.#end(run);
       }
-    } else {
-      this.#end(run, undefined);
+    } catch (err) {
+      this.#fail(run, err, 'threw');
     }
-    return () => run.inner?.unsubscribe();
+    return () => {
+      const failed = unsubscribeSafely(run.inner);
+      if (failed !== undefined) this.logger.warn({ err: failed.error }, 'the teardown of a run that was over threw');
+    };
+  }
+
+  #subscribe(run: Run, result: Observable<unknown>): void {
+    if (run.handle.isShutdown() && this.spec.observable === 'unsubscribe') {
+      this.#end(run);
+      return;
+    }
+    const inner = new Subscription();
+    run.inner = inner;
+    inner.add(
+      result.subscribe({
+        error: (err: unknown) => this.#fail(run, err, 'errored with'),
+        complete: () => this.#end(run),
+      }),
+    );
   }
 
   /** Health checks were turned on (a reload): the current run, if running, is checked again. */
@@ -210,29 +230,41 @@ export class Runner implements HandleHooks {
     run.probe = probeRun(run, this.id, this.spec, this.#host);
   }
 
-  /** The run ended by itself: report it once. */
-  #end(run: Run, error: unknown): void {
+  /** The run ended by itself, cleanly: report it once. */
+  #end(run: Run): void {
+    if (run.done) return;
+    this.#report(run, undefined);
+  }
+
+  /** The run failed with `cause` (any value, `undefined` included): report it once. */
+  #fail(run: Run, cause: unknown, way: FailureWay): void {
     if (run.done) {
-      if (error !== undefined && !isAbortError(error)) {
-        this.logger.warn({ err: error }, 'a run that was already stopped or abandoned failed afterwards');
+      if (!isAbortError(cause)) {
+        this.logger.warn({ err: loggable(this.#failure(cause, way)) }, 'a run that was already stopped or abandoned failed afterwards');
       }
       return;
     }
+    // An AbortError after cancellation is the usual end of a run that passed its signal on: a clean stop.
+    this.#report(run, run.handle.isShutdown() && isAbortError(cause) ? undefined : this.#failure(cause, way));
+  }
+
+  #report(run: Run, error: DaemonError | undefined): void {
     run.done = true;
     this.#finish(run);
-    const clean = error === undefined || (run.handle.isShutdown() && isAbortError(error));
     const clock = this.#host.clock;
-    const fact: Fact = clean
-      ? { type: 'ended', id: this.id, random: Math.random(), at: clock.now(), time: Date.now() }
-      : { type: 'ended', id: this.id, error: this.#failure(error), random: Math.random(), at: clock.now(), time: Date.now() };
+    const fact: Fact =
+      error === undefined
+        ? { type: 'ended', id: this.id, random: Math.random(), at: clock.now(), time: Date.now() }
+        : { type: 'ended', id: this.id, error, random: Math.random(), at: clock.now(), time: Date.now() };
     run.subscriber.next(fact);
     run.subscriber.complete();
   }
 
-  #failure(error: unknown): DaemonError {
-    if (error !== this.#lastCause || this.#lastFailure === undefined) {
-      this.#lastCause = error;
-      this.#lastFailure = failure(this.spec.name, error);
+  #failure(cause: unknown, way: FailureWay): DaemonError {
+    if (cause !== this.#lastCause || way !== this.#lastWay || this.#lastFailure === undefined) {
+      this.#lastCause = cause;
+      this.#lastWay = way;
+      this.#lastFailure = failure(this.spec.name, cause, way);
     }
     return this.#lastFailure;
   }
@@ -240,18 +272,26 @@ export class Runner implements HandleHooks {
   #onCancel(run: Run): void {
     // A run asked to stop is no longer checked.
     run.probe?.stop();
-    // An Observable run is unsubscribed at once: its teardown is its cleanup.
-    if (run.inner !== undefined) {
-      run.inner.unsubscribe();
-      this.#end(run, undefined);
+    // An Observable run is unsubscribed at once — its teardown is its cleanup — unless it drains.
+    if (run.inner !== undefined && this.spec.observable === 'unsubscribe') {
+      const failed = unsubscribeSafely(run.inner);
+      if (failed === undefined) this.#end(run);
+      else this.#fail(run, failed.error, 'teardown threw');
     }
+  }
+
+  #onReadiness(run: Run, ready: boolean): void {
+    if (run.done) return;
+    run.subscriber.next({ type: 'readiness', id: this.id, ready, at: this.#host.clock.now(), time: Date.now() });
   }
 
   #onReady(run: Run): void {
     if (run.done) return;
     run.done = true;
     this.#finish(run);
-    run.inner?.unsubscribe();
+    const failed = unsubscribeSafely(run.inner);
+    // What the run does after ready() is ignored: a teardown that throws then is a log line.
+    if (failed !== undefined) this.logger.warn({ err: loggable(this.#failure(failed.error, 'teardown threw')) }, 'a run that was ready threw in its teardown');
     run.subscriber.next({ type: 'ready', id: this.id, random: Math.random(), at: this.#host.clock.now(), time: Date.now() });
     run.subscriber.complete();
   }

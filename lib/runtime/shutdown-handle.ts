@@ -17,6 +17,8 @@ export interface HandleHooks {
   onCancel?(handle: ShutdownHandle): void;
   /** `ready()` was called after cancellation. */
   onReady(handle: ShutdownHandle): void;
+  /** `signalReady()` (true) or `signalNotReady()` (false) was called before cancellation. */
+  onReadiness?(handle: ShutdownHandle, ready: boolean): void;
 }
 
 const LIVE = 0;
@@ -172,6 +174,26 @@ export class ShutdownHandle {
     if (this.#state === LIVE || this.#ready) return;
     this.#ready = true;
     this.#hooks.onReady(this);
+  }
+
+  /**
+   * This run is ready to serve, for a subsystem with `readiness: 'manual'`
+   * (after a warm-up, say): the daemon's readiness counts it as ready from
+   * now (from `running`, if called while still starting) until
+   * {@link ShutdownHandle.signalNotReady}. Ignored once the run is cancelled,
+   * and for other readiness modes.
+   */
+  signalReady(): void {
+    if (this.#state === LIVE) this.#hooks.onReadiness?.(this, true);
+  }
+
+  /**
+   * This run is not ready to serve any more (a lost upstream, say), for
+   * `readiness: 'manual'`: the daemon is unready until the next
+   * {@link ShutdownHandle.signalReady}. Ignored once the run is cancelled.
+   */
+  signalNotReady(): void {
+    if (this.#state === LIVE) this.#hooks.onReadiness?.(this, false);
   }
 
   /** Ms until the graceful deadline (0 once passed); `undefined` before cancellation. */

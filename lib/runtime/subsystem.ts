@@ -1,7 +1,7 @@
 import { type Observable, isObservable } from 'rxjs';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import type { FailurePolicy } from '../kernel/events.js';
+import type { FailurePolicy, Readiness } from '../kernel/events.js';
 import { RestartPolicy, validateRestartPolicy } from '../kernel/restart-policy.js';
 import type { ShutdownHandle } from './shutdown-handle.js';
 
@@ -54,7 +54,40 @@ export interface Subsystem {
   readonly restartPolicy?: RestartPolicy;
   /** Default `'shutdown'`. */
   readonly onFailure?: FailurePolicy;
+  /**
+   * What readiness to serve means for this subsystem (see {@link Readiness});
+   * default `'healthy'` with a health check, else `'running'`.
+   */
+  readonly readiness?: Readiness;
+  /**
+   * For a run that returns an Observable: `'unsubscribe'` (the default)
+   * unsubscribes it at once when the run is cancelled, so its teardown is its
+   * cleanup; `'drain'` keeps it subscribed until it completes by itself
+   * (`takeUntil(shutdown.cancelled$)` at its source lets in-flight work
+   * finish), and unsubscribes it at the force deadline.
+   */
+  readonly observable?: ObservableMode;
 }
+
+/**
+ * What cancelling a run does to the Observable it returned: `'unsubscribe'`
+ * (at once, the default) or `'drain'` (it stays subscribed until it
+ * completes by itself, at the latest until the force deadline).
+ * @example
+ * ```ts
+ * import { Daemon, type ObservableMode } from 'proc-daemon';
+ * import { interval, mergeMap, takeUntil, timer } from 'rxjs';
+ *
+ * const observable: ObservableMode = 'drain';
+ * Daemon.new().withTask(
+ *   'consumer',
+ *   (shutdown) => interval(100).pipe(takeUntil(shutdown.cancelled$), mergeMap(() => timer(50))),
+ *   { observable }, // in-flight timers finish after cancellation
+ * );
+ * ```
+ * @public
+ */
+export type ObservableMode = 'unsubscribe' | 'drain';
 
 /**
  * A task's run function: a subsystem given as a function.
@@ -86,6 +119,10 @@ export interface TaskOptions {
   readonly restartPolicy?: RestartPolicy;
   readonly healthCheck?: () => boolean | Promise<boolean>;
   readonly onFailure?: FailurePolicy;
+  /** See {@link Subsystem.readiness}. */
+  readonly readiness?: Readiness;
+  /** See {@link Subsystem.observable}. */
+  readonly observable?: ObservableMode;
 }
 
 /** A checked subsystem with its defaults filled in. @internal */
@@ -94,7 +131,11 @@ export interface SubsystemSpec {
   readonly subsystem: Subsystem;
   readonly restartPolicy: RestartPolicy;
   readonly onFailure: FailurePolicy;
+  readonly readiness: Readiness;
+  readonly observable: ObservableMode;
 }
+
+const READINESS: readonly Readiness[] = ['running', 'healthy', 'manual', 'none'];
 
 function invalid(message: string): DaemonError {
   return DaemonError.config(message, { code: ErrorCode.SubsystemInvalid });
@@ -114,6 +155,8 @@ export function taskSubsystem(name: string, fn: TaskFn, options: TaskOptions = {
     ...(options.healthCheck ? { healthCheck: options.healthCheck } : {}),
     ...(options.restartPolicy ? { restartPolicy: options.restartPolicy } : {}),
     ...(options.onFailure ? { onFailure: options.onFailure } : {}),
+    ...(options.readiness ? { readiness: options.readiness } : {}),
+    ...(options.observable ? { observable: options.observable } : {}),
   };
   return checkSubsystem(subsystem, where);
 }
@@ -137,6 +180,17 @@ export function checkSubsystem(subsystem: Subsystem, where = 'withSubsystem'): S
   if (onFailure !== 'shutdown' && onFailure !== 'isolate') {
     throw invalid(`${where}(${JSON.stringify(name)}): onFailure must be 'shutdown' or 'isolate', got ${JSON.stringify(onFailure)}`);
   }
+  const readiness = subsystem.readiness ?? (subsystem.healthCheck === undefined ? 'running' : 'healthy');
+  if (!READINESS.includes(readiness)) {
+    throw invalid(`${where}(${JSON.stringify(name)}): readiness must be one of ${READINESS.map((r) => `'${r}'`).join(', ')}, got ${JSON.stringify(readiness)}`);
+  }
+  if (readiness === 'healthy' && subsystem.healthCheck === undefined) {
+    throw invalid(`${where}(${JSON.stringify(name)}): readiness 'healthy' needs a healthCheck; give one, or use 'running'`);
+  }
+  const observable = subsystem.observable ?? 'unsubscribe';
+  if (observable !== 'unsubscribe' && observable !== 'drain') {
+    throw invalid(`${where}(${JSON.stringify(name)}): observable must be 'unsubscribe' or 'drain', got ${JSON.stringify(observable)}`);
+  }
   let restartPolicy: RestartPolicy;
   try {
     restartPolicy = subsystem.restartPolicy === undefined ? RestartPolicy.Never : validateRestartPolicy(subsystem.restartPolicy);
@@ -145,7 +199,7 @@ export function checkSubsystem(subsystem: Subsystem, where = 'withSubsystem'): S
       code: ErrorCode.ConfigInvalidRestartPolicy,
     });
   }
-  return { name, subsystem, restartPolicy, onFailure };
+  return { name, subsystem, restartPolicy, onFailure, readiness, observable };
 }
 
 /** The error for a second subsystem named `name` (code `SubsystemDuplicateName`). @internal */
@@ -155,7 +209,7 @@ export function duplicateName(name: string): DaemonError {
   });
 }
 
-/** Whether `value` is a thenable. @internal */
+/** Whether `value` is a thenable. Reads `then` (a getter may throw: the caller catches). @internal */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&

@@ -1,4 +1,4 @@
-import type { ProcessHost } from '../../lib/runtime/process-host.js';
+import type { CrashHandler, ProcessHost } from '../../lib/runtime/process-host.js';
 
 /** A stand-in for the process: signals sent by the test, exits recorded. */
 export class FakeProcess implements ProcessHost {
@@ -20,6 +20,7 @@ export class FakeProcess implements ProcessHost {
     threads: () => 7,
   };
   readonly listeners = new Map<NodeJS.Signals, Set<() => void>>();
+  readonly crashHandlers = new Set<CrashHandler>();
   exitCode: number | undefined;
   exits: number[] = [];
   alive = 0;
@@ -47,6 +48,18 @@ export class FakeProcess implements ProcessHost {
     return () => {
       this.alive--;
     };
+  }
+
+  onCrash(handler: CrashHandler): () => void {
+    this.crashHandlers.add(handler);
+    return () => this.crashHandlers.delete(handler);
+  }
+
+  /** An uncaught exception (or unhandled rejection) of the process; false when no handler takes it. */
+  crash(error: unknown, origin: 'uncaughtException' | 'unhandledRejection' = 'uncaughtException'): boolean {
+    if (this.crashHandlers.size === 0) return false;
+    for (const h of [...this.crashHandlers]) h(error, origin);
+    return true;
   }
 
   /** Delivers `signal` to every listener; false when none listens. */

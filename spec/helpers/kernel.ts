@@ -1,5 +1,5 @@
 import { DaemonError } from '../../lib/errors/daemon-error.js';
-import type { FailurePolicy, SubsystemId } from '../../lib/kernel/events.js';
+import type { FailurePolicy, Readiness, SubsystemId } from '../../lib/kernel/events.js';
 import type { Command, Fact } from '../../lib/kernel/facts.js';
 import { type KernelState, initialKernelState } from '../../lib/kernel/kernel-state.js';
 import { reduce } from '../../lib/kernel/reduce.js';
@@ -29,9 +29,14 @@ export class KernelDriver {
     return this;
   }
 
-  register(name: string, restartPolicy: RestartPolicy = RestartPolicy.Never, onFailure: FailurePolicy = 'shutdown'): SubsystemId {
+  register(
+    name: string,
+    restartPolicy: RestartPolicy = RestartPolicy.Never,
+    onFailure: FailurePolicy = 'shutdown',
+    readiness: Readiness = 'running',
+  ): SubsystemId {
     const id = this.state.subsystems.size as SubsystemId;
-    this.apply({ type: 'register', id, name, restartPolicy, onFailure, ...this.stamp() });
+    this.apply({ type: 'register', id, name, restartPolicy, onFailure, readiness, ...this.stamp() });
     return id;
   }
 

@@ -41,17 +41,19 @@ describe('stepLadder', () => {
     expect(r.entered).toEqual(['graceful', 'force', 'kill']);
   });
 
-  it('drains before graceful and counts the deadlines from the end of the drain', () => {
+  it('drains before graceful, inside the ladder: every deadline counts from the request', () => {
     const l = initialLadder({ ...T, drain: 50 });
     const r = run(l, [{ type: 'initiate', at: 0 }, { type: 'tick', at: 50 }]);
     expect(r.entered).toEqual(['draining', 'graceful']);
-    expect(nextPhaseDeadline(r.ladder)).toBe(150);
+    expect(nextPhaseDeadline(r.ladder)).toBe(100);
+    expect(killDeadline(r.ladder)).toBe(T.kill);
   });
 
-  it('escalates a drain to graceful and force at once; the deadlines then count from that moment', () => {
+  it('escalates a drain to graceful and force at once; the later deadlines stay', () => {
     const r = run(initialLadder({ ...T, drain: 50 }), [{ type: 'initiate', at: 0 }, { type: 'escalate', at: 10 }]);
     expect(r.entered).toEqual(['draining', 'graceful', 'force']);
-    expect(nextPhaseDeadline(r.ladder)).toBe(210);
+    expect(nextPhaseDeadline(r.ladder)).toBe(200);
+    expect(killDeadline(r.ladder)).toBe(T.kill);
   });
 
   it('escalates graceful to force, and asks for an exit on the next signal', () => {

@@ -143,14 +143,16 @@ describe('reduce: health checks that act', () => {
 
   it('drops every verdict when health checks are turned off, and is not ready before the subsystems start', () => {
     const k = new KernelDriver();
-    k.register('a');
+    k.register('a', RestartPolicy.Never, 'shutdown', 'healthy');
     k.launch();
     expect(toSnapshot(k.state).ready).toBe(false);
     k.start(0).started(0);
+    expect(toSnapshot(k.state).ready).toBe(false);
+    k.health(0, true, 10);
     expect(toSnapshot(k.state).ready).toBe(true);
     k.health(0, false, 10);
     expect(toSnapshot(k.state).ready).toBe(false);
-    k.apply({ type: 'health-off', at: 0, time: 0 });
+    k.apply({ type: 'health-mode', on: false, at: 0, time: 0 });
     expect(k.state.subsystems.get(0)).toMatchObject({ healthy: undefined, healthFailures: 0 });
     expect(toSnapshot(k.state).ready).toBe(true);
   });

@@ -41,28 +41,30 @@ describe('health checks (virtual time)', () => {
     const events: DaemonEvent[] = [];
     daemon.events$.subscribe((e) => events.push(e));
     const exit = daemon.run();
-    await time.advance(4000);
+    await time.advance(3000);
+    // The first check runs as soon as the run is running; the restarted run is checked at once too.
     expect(health(events)).toEqual([
-      [1000, true, 0],
-      [2000, false, 1],
-      [3000, false, 2],
-      [4000, false, 3],
+      [0, true, 0],
+      [1000, false, 1],
+      [2000, false, 2],
+      [3000, false, 3],
+      [3000, true, 0],
     ]);
     expect(transitions(events)).toEqual([
       'db:->starting', 'db:starting>running', 'db:running>stopping', 'db:stopping>restarting', 'db:restarting>starting',
       'db:starting>running',
     ]);
     const restart = events.find((e) => e.type === 'state-changed' && e.state === 'restarting');
-    expect(restart).toMatchObject({ at: 4000, attempt: 1, delayMs: 0 });
+    expect(restart).toMatchObject({ at: 3000, attempt: 1, delayMs: 0 });
     expect(restart?.type === 'state-changed' && restart.error?.code).toBe(ErrorCode.SubsystemHealthCheck);
     expect(runs).toBe(2);
     const meta = daemon.manager.getAllMetadata()[0];
-    expect(meta).toMatchObject({ state: 'running', restartCount: 1, healthy: undefined });
+    expect(meta).toMatchObject({ state: 'running', restartCount: 1, healthy: true });
     expect(meta?.lastError?.message).toContain('failed its health check 3 times in a row');
-    // The new run is checked again from its own start.
-    answers = [true];
+    // The new run is checked on its own schedule.
+    answers = [false];
     await time.advance(1000);
-    expect(health(events).at(-1)).toEqual([5000, true, 0]);
+    expect(health(events).at(-1)).toEqual([4000, false, 1]);
     daemon.shutdown();
     expect((await time.until(exit)).exitCode).toBe(0);
   });
@@ -84,16 +86,16 @@ describe('health checks (virtual time)', () => {
     const events: DaemonEvent[] = [];
     daemon.events$.subscribe((e) => events.push(e));
     const exit = daemon.run();
-    await time.advance(5500);
+    await time.advance(4500);
     const messages = events.filter((e): e is HealthEvent => e.type === 'health').map((e) => e.error?.message ?? 'healthy');
     expect(messages).toEqual([
       'health check of "db" failed: no answer within 1000 ms',
       'health check of "db" failed: threw: db gone',
-      'health check of "db" failed: threw: timeout talking to db',
+      'health check of "db" failed: rejected: timeout talking to db',
       'health check of "db" failed: answered "yes"; a health check must answer true or false',
       'healthy',
     ]);
-    expect(health(events).map(([at]) => at)).toEqual([2000, 2000, 3000, 4000, 5000]);
+    expect(health(events).map(([at]) => at)).toEqual([1000, 1000, 2000, 3000, 4000]);
     daemon.shutdown();
     await time.until(exit);
   });
@@ -142,8 +144,8 @@ describe('health checks (virtual time)', () => {
     writeFileSync(path, toml(200));
     proc.kill('SIGHUP');
     await time.advance(1000);
-    // 1000 (old interval); 2000 was already scheduled; then every 200 ms.
-    expect(health(events).map(([at]) => at)).toEqual([1000, 2000, 2200, 2400]);
+    // 0 (at once), 1000 (old interval); 2000 was already scheduled; then every 200 ms.
+    expect(health(events).map(([at]) => at)).toEqual([0, 1000, 2000, 2200, 2400]);
     daemon.shutdown();
     await time.until(exit);
   });
@@ -165,20 +167,22 @@ describe('health checks (virtual time)', () => {
       .build();
     const exit = daemon.run();
     await time.advance(1500);
-    expect(calls).toBe(1);
+    expect(calls).toBe(2);
     expect(daemon.snapshot().ready).toBe(false);
     writeFileSync(path, toml(false));
     proc.kill('SIGHUP');
     expect(daemon.snapshot().ready).toBe(true);
     expect(daemon.manager.getAllMetadata()[0]?.healthy).toBeUndefined();
     await time.advance(5000);
-    expect(calls).toBe(1);
+    expect(calls).toBe(2);
     expect(time.scheduler.actions).toHaveLength(0);
     writeFileSync(path, toml(true));
     proc.kill('SIGHUP');
-    await time.advance(1000);
-    expect(calls).toBe(2);
+    // Turned on again: the running run is checked at once, then every interval.
+    expect(calls).toBe(3);
     expect(daemon.snapshot().ready).toBe(false);
+    await time.advance(1000);
+    expect(calls).toBe(4);
     daemon.shutdown();
     await time.until(exit);
   });
@@ -197,7 +201,7 @@ describe('health checks (virtual time)', () => {
       .withTask('other', waitCancel)
       .build();
     const exit = daemon.run();
-    await time.advance(1000);
+    await time.advance(10);
     expect(daemon.manager.getAllMetadata()[0]?.state).toBe('stopping');
     const stopped = daemon.manager.stop(daemon.manager.getAllMetadata()[0]!.id);
     const meta = await time.until(stopped, 5000, 100);

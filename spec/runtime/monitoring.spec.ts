@@ -53,8 +53,8 @@ describe("the daemon's own metrics (virtual time)", () => {
     expect(m.gauges['proc_daemon_subsystems{state="running"}']).toBe(3);
     expect(m.gauges['proc_daemon_subsystems{state="failed"}']).toBe(0);
     expect(m.counters['proc_daemon_restarts_total{subsystem="flaky"}']).toBe(2);
-    expect(m.counters['proc_daemon_health_check_failures_total{subsystem="sick"}']).toBe(2);
-    expect(m.counters['proc_daemon_events_total{type="health"}']).toBe(2);
+    expect(m.counters['proc_daemon_health_check_failures_total{subsystem="sick"}']).toBe(3);
+    expect(m.counters['proc_daemon_events_total{type="health"}']).toBe(3);
     expect(m.counters['proc_daemon_events_total{type="state-changed"}']).toBeGreaterThan(6);
     daemon.shutdown();
     const result = await time.until(exit, 10_000, 10);
