@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DaemonEvent, SubsystemEvent } from '../kernel/events.js';
 import type { Clock } from '../runtime/clock.js';
+import { loggable } from './loggable-error.js';
 
 interface Window {
   count: number;
@@ -98,7 +99,7 @@ export class LifecycleLog {
         this.#restart(e, e.error?.message);
         return;
       case 'failed':
-        logger.error({ subsystem: e.name, err: e.error }, `subsystem ${e.name} failed`);
+        logger.error({ subsystem: e.name, err: loggable(e.error) }, `subsystem ${e.name} failed`);
         return;
       case 'stopped':
         if (shuttingDown) {

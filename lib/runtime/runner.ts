@@ -199,7 +199,7 @@ export class Runner implements HandleHooks {
     }
     return () => {
       const failed = unsubscribeSafely(run.inner);
-      if (failed !== undefined) this.logger.warn({ err: failed.error }, 'the teardown of a run that was over threw');
+      if (failed !== undefined) this.logger.warn({ err: loggable(failed.error) }, 'the teardown of a run that was over threw');
     };
   }
 

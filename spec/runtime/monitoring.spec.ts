@@ -113,6 +113,8 @@ describe('resource tracking (virtual time, a fake process)', () => {
     ]);
     expect(result.reason).toMatchObject({ kind: 'resource-exhausted' });
     expect(result.reason.kind === 'resource-exhausted' && result.reason.detail).toContain('hard limit');
+    // Exit 1, so that systemd's Restart=on-failure restarts a daemon stopped by its hard limit.
+    expect(result.exitCode).toBe(1);
     // The tracker stopped with the daemon: no timer left.
     expect(time.scheduler.actions).toHaveLength(0);
   });
