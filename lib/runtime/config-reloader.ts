@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { Config } from '../config/config.js';
+import type { Config } from '../config/config.js';
 import { type ConfigWatch, watchConfigFile } from '../config/config-watcher.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import type { Clock } from './clock.js';
@@ -8,20 +8,30 @@ import type { Clock } from './clock.js';
 /** How long file events are gathered before one reload. @internal */
 export const RELOAD_DEBOUNCE_MS = 100;
 
+/**
+ * Where a daemon's config comes from: the file it reads (and hot reload
+ * watches), and the load that makes the config from it — the same at start
+ * and at every reload, layer for layer.
+ * @internal
+ */
+export interface ConfigSource {
+  readonly file: string;
+  load(): Config;
+}
+
 /** What the reloader needs from its daemon. @internal */
 export interface ReloadHost {
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly path: string;
-  readonly env: () => Readonly<Record<string, string | undefined>>;
+  readonly source: ConfigSource;
   accept(config: Config): void;
   reject(error: DaemonError): void;
 }
 
 /**
  * Reloads the config file: on SIGHUP at once, and — when `hotReload` is on —
- * on file changes, debounced. A new config is loaded exactly as at start
- * (defaults < file < environment) and validated; the daemon accepts or
+ * on file changes, debounced. A new config is made by repeating the load
+ * that made the first one (its source) and validated; the daemon accepts or
  * rejects it.
  * @internal
  */
@@ -37,11 +47,11 @@ export class ConfigReloader {
   async watch(on: boolean): Promise<void> {
     if (!on || this.#closed) return this.#unwatch();
     if (this.#watch !== undefined || this.#starting !== undefined) return this.#starting;
-    this.#starting = watchConfigFile(this.host.path, () => this.#changed())
+    this.#starting = watchConfigFile(this.host.source.file, () => this.#changed())
       .then((w) => {
         if (this.#closed) return w.close();
         this.#watch = w;
-        this.host.logger.debug({ path: this.host.path }, 'watching the config file');
+        this.host.logger.debug({ path: this.host.source.file }, 'watching the config file');
         return undefined;
       })
       .finally(() => {
@@ -56,7 +66,7 @@ export class ConfigReloader {
     this.#cancelDebounce = undefined;
     let config: Config;
     try {
-      config = Config.load({ path: this.host.path, env: this.host.env() });
+      config = this.host.source.load();
     } catch (err) {
       this.host.reject(err instanceof DaemonError ? err : DaemonError.config(`reload: ${String(err)}`, { cause: err }));
       return;
@@ -77,8 +87,8 @@ export class ConfigReloader {
     this.#cancelDebounce = this.host.clock.after(RELOAD_DEBOUNCE_MS, () => {
       this.#cancelDebounce = undefined;
       // A file that is gone is no new config: wait for it to come back (delete + recreate).
-      if (!existsSync(this.host.path)) {
-        this.host.logger.warn({ path: this.host.path }, 'config file removed; the current config stays until it returns');
+      if (!existsSync(this.host.source.file)) {
+        this.host.logger.warn({ path: this.host.source.file }, 'config file removed; the current config stays until it returns');
         return;
       }
       this.reload();

@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type { SchedulerLike } from 'rxjs';
 import { Config } from '../config/config.js';
+import { originOf } from '../config/config-origin.js';
+import { load } from '../config/load-config.js';
 import { validateConfig } from '../config/validate-config.js';
+import type { ConfigSource } from './config-reloader.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
 import type { SubsystemId } from '../kernel/events.js';
@@ -20,6 +23,24 @@ import {
   duplicateName,
   taskSubsystem,
 } from './subsystem.js';
+
+/**
+ * Where the daemon's config comes from, if from a file: the file named with
+ * `withConfigPath` as a layer over the builder's config (then the
+ * environment the config was loaded with, or `process.env`), else the file
+ * `Config.load`/`loadFromFile` read, reloaded the same way. None for a
+ * config made in code alone: such a daemon reads no file, ever.
+ */
+function configSource(base: Config, configPath: string | undefined): ConfigSource | undefined {
+  const origin = originOf(base);
+  if (configPath !== undefined) {
+    const env = origin.env ?? process.env;
+    return { file: configPath, load: () => load(base, { path: configPath, env }) };
+  }
+  const { file, env } = origin;
+  if (file === undefined) return undefined;
+  return { file, load: () => (env === undefined ? Config.loadFromFile(file) : Config.load({ path: file, env })) };
+}
 
 type Registration =
   | { readonly kind: 'spec'; readonly spec: SubsystemSpec }
@@ -117,7 +138,14 @@ export class DaemonBuilder {
     return this;
   }
 
-  /** The config file that hot reload watches (default `<workDir>/daemon.toml`, else `./daemon.toml`). */
+  /**
+   * Names the config file. Over a config made in code, the file is a layer:
+   * the daemon's config is *code config < file < environment*, read when the
+   * daemon is built and again at every reload (SIGHUP, or hot reload, which
+   * watches this file); keys the file leaves out keep the code's values. A
+   * config from `Config.load` or `loadFromFile` already names its file: a
+   * reload repeats that load, with no `withConfigPath` needed.
+   */
   withConfigPath(path: string): this {
     this.#open('withConfigPath');
     if (typeof path !== 'string' || path === '') throw DaemonError.config('withConfigPath(): expected a file path');
@@ -126,7 +154,7 @@ export class DaemonBuilder {
   }
 
   /** Logs to `logger` (any pino logger: with a destination, custom levels…) instead of one made from the config. */
-  withLogger(logger: Logger<string, boolean>): this {
+  withLogger(logger: Logger<string, boolean> | Logger<never, boolean>): this {
     this.#open('withLogger');
     this.#logger = logger as unknown as Logger;
     return this;
@@ -153,12 +181,20 @@ export class DaemonBuilder {
   build(): Daemon {
     this.#open('build');
     this.#built = true;
-    const config = validateConfig(this.#config);
-    const configPath = this.#configPath ?? (config.workDir ? `${config.workDir.replace(/\/+$/, '')}/daemon.toml` : './daemon.toml');
+    const base = validateConfig(this.#config);
+    const source = configSource(base, this.#configPath);
+    const config = this.#configPath === undefined || source === undefined ? base : source.load();
+    if (config.hotReload && source === undefined) {
+      throw DaemonError.config(
+        'hot_reload is on, but this daemon has no config file to watch (its config was made in code): ' +
+          'name one with withConfigPath(path), or load the config with Config.load({ path })',
+        { code: ErrorCode.ConfigNoFile, location: { key: 'hot_reload' } },
+      );
+    }
     const daemon = new Daemon({
       config,
       signals: this.#signals,
-      configPath,
+      configSource: source,
       host: this.#host,
       scheduler: this.#scheduler,
       logger: this.#logger,

@@ -16,7 +16,7 @@ import { DaemonCore } from './daemon-core.js';
 import type { ProcessHost } from './process-host.js';
 import type { ShutdownCoordinator } from './shutdown-coordinator.js';
 import { SubsystemManager } from './subsystem-manager.js';
-import { ConfigReloader } from './config-reloader.js';
+import { ConfigReloader, type ConfigSource } from './config-reloader.js';
 import { DaemonMonitor } from './daemon-monitor.js';
 import type { MetricsCollector } from '../metrics/collector.js';
 import { PidFile, ensureWorkDir, underWorkDir } from './pid-file.js';
@@ -26,7 +26,8 @@ import { ProcessOwner } from './process-owner.js';
 export interface DaemonParts {
   readonly config: Config;
   readonly signals: SignalConfig;
-  readonly configPath: string;
+  /** Where the config comes from, if from a file (reloads repeat its load); none for a config made in code alone. */
+  readonly configSource: ConfigSource | undefined;
   readonly host: ProcessHost;
   readonly scheduler?: SchedulerLike | undefined;
   readonly logger?: Logger | undefined;
@@ -75,7 +76,7 @@ export class Daemon {
   readonly #state$: Observable<DaemonSnapshot>;
   readonly #phase$: Observable<ShutdownPhase>;
   readonly #ready$: Observable<boolean>;
-  readonly #reloader: ConfigReloader;
+  readonly #reloader: ConfigReloader | undefined;
   readonly #monitor: DaemonMonitor;
   #loggerReady: Promise<void> | undefined;
   #pidFile: PidFile | undefined;
@@ -110,7 +111,7 @@ export class Daemon {
     this.#config$ = new BehaviorSubject(parts.config);
     this.#core = new DaemonCore(parts.config, parts.scheduler, this.#logger, () => this.#owner.onKillDeadline());
     this.#owner = new ProcessOwner(parts.signals.bindings.size > 0, parts.host, parts.signals, this.#core, this.#logger, {
-      reload: () => this.#reloader.reload(),
+      reload: () => this.#reload(),
       beforeExit: () => this.#pidFile?.release(),
     });
     this.manager = new SubsystemManager(this.#core);
@@ -121,14 +122,17 @@ export class Daemon {
     this.#phase$ = this.#core.state$.pipe(map((s) => s.phase), distinctUntilChanged());
     this.#ready$ = this.#core.state$.pipe(map(readyOf), distinctUntilChanged());
     this.#monitor = new DaemonMonitor(parts.config, this.#core, parts.scheduler, parts.host.probe);
-    this.#reloader = new ConfigReloader({
-      clock: this.#core.clock,
-      logger: this.#logger,
-      path: parts.configPath,
-      env: () => process.env,
-      accept: (config) => this.#applyConfig(config),
-      reject: (error) => this.#core.dispatch({ type: 'config-rejected', error, ...this.#core.stamp() }),
-    });
+    const source = parts.configSource;
+    this.#reloader =
+      source === undefined
+        ? undefined
+        : new ConfigReloader({
+            clock: this.#core.clock,
+            logger: this.#logger,
+            source,
+            accept: (config) => this.#applyConfig(config),
+            reject: (error) => this.#core.dispatch({ type: 'config-rejected', error, ...this.#core.stamp() }),
+          });
   }
 
   /** Every lifecycle fact, in order; completes when the daemon has stopped (hot: subscribe before `run()` to see the start). */
@@ -193,9 +197,13 @@ export class Daemon {
     return this.#monitor.metrics;
   }
 
-  /** The config file that hot reload watches. */
-  get configPath(): string {
-    return this.#parts.configPath;
+  /**
+   * The config file a reload reads (and hot reload watches): the one named
+   * with `withConfigPath`, or read by `Config.load`/`loadFromFile`;
+   * `undefined` for a config made in code alone, which no reload changes.
+   */
+  get configPath(): string | undefined {
+    return this.#parts.configSource?.file;
   }
 
   /** The latest snapshot. */
@@ -244,7 +252,7 @@ export class Daemon {
     }
     if (!config.hotReload && this.#loggerReady === undefined) return new Promise<DaemonExit>((resolve) => this.#start(resolve));
     // Set-up that can fail comes first: a daemon that cannot open its log file or watch its config does not start.
-    return Promise.all([this.#loggerReady, config.hotReload ? this.#reloader.watch(true) : undefined]).then(
+    return Promise.all([this.#loggerReady, config.hotReload ? this.#reloader?.watch(true) : undefined]).then(
       () => new Promise<DaemonExit>((resolve) => this.#start(resolve)),
       (err: unknown) => {
         this.#setupFailed(err);
@@ -256,7 +264,7 @@ export class Daemon {
   /** Set-up failed: nothing started; the exit code says why (78 on config). */
   #setupFailed(err: unknown): void {
     this.#pidFile?.release();
-    void this.#reloader.close();
+    void this.#reloader?.close();
     if (this.#owner.owns) {
       const onConfig = err instanceof DaemonError && err.kind === 'config';
       this.#parts.host.setExitCode(onConfig ? ExitCode.Config : ExitCode.Failure);
@@ -283,9 +291,15 @@ export class Daemon {
     this.#monitor.apply(config);
     this.#config$.next(config);
     this.#core.dispatch({ type: 'config-reloaded', config, ...this.#core.stamp() });
-    void this.#reloader.watch(config.hotReload).catch((err: unknown) => {
+    void this.#reloader?.watch(config.hotReload).catch((err: unknown) => {
       this.#logger.error({ err }, 'hot reload: cannot watch the config file');
     });
+  }
+
+  /** SIGHUP: repeat the load that made the config; with no file, say so and change nothing. */
+  #reload(): void {
+    if (this.#reloader === undefined) this.#logger.info('no config file to reload: the config was made in code; SIGHUP changes nothing');
+    else this.#reloader.reload();
   }
 
   #finish(state: KernelState): DaemonExit {
@@ -295,7 +309,7 @@ export class Daemon {
     this.#releaseKeepAlive?.();
     this.#releaseKeepAlive = undefined;
     this.#monitor.stop();
-    void this.#reloader.close();
+    void this.#reloader?.close();
     this.#pidFile?.release();
     if (this.#owner.owns) this.#parts.host.setExitCode(exit.exitCode);
     const log = exit.exitCode === ExitCode.Ok ? 'info' : 'warn';

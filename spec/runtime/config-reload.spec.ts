@@ -163,12 +163,11 @@ describe('hot reload (a real folder, real file events)', () => {
     expect((await exit).exitCode).toBe(0);
   }, 30_000);
 
-  it('refuses to start when the config folder does not exist', async () => {
-    const daemon = Daemon.builder({ ...Config.default(), hotReload: true })
+  it('refuses to build when the config file (or its folder) does not exist', async () => {
+    const builder = Daemon.builder({ ...Config.default(), hotReload: true })
       .withoutSignals()
       .withLogger(pino({ level: 'silent' }))
-      .withConfigPath(join(dir, 'no-such-folder', 'daemon.toml'))
-      .build();
-    await expect(daemon.run()).rejects.toMatchObject({ kind: 'config', code: ErrorCode.ConfigFileUnreadable });
+      .withConfigPath(join(dir, 'no-such-folder', 'daemon.toml'));
+    expect(() => builder.build()).toThrow(expect.objectContaining({ kind: 'config', code: ErrorCode.ConfigFileUnreadable }));
   });
 });

@@ -1,0 +1,148 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Config } from '../../lib/config/config.js';
+import { ErrorCode } from '../../lib/errors/error-code.js';
+import type { DaemonEvent } from '../../lib/kernel/events.js';
+import { thrown } from '../helpers/assertions.js';
+import { virtualDaemon } from '../helpers/virtual-time.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'proc-daemon-source-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+function folder(): string {
+  const d = join(dir, `case-${++n}`);
+  mkdirSync(d);
+  return d;
+}
+
+function billing(): Config {
+  const c = Config.default();
+  return {
+    ...c,
+    name: 'billing',
+    logging: { ...c.logging, level: 'warn' },
+    shutdown: { graceful: 2000, force: 4000, kill: 6000, drain: 0 },
+  };
+}
+
+function lines(): { logger: pino.Logger; out: Array<Record<string, unknown>> } {
+  const out: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _e, done) {
+      out.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), out };
+}
+
+describe('where a reload reads from', () => {
+  it('a config made in code reads no file, ever: SIGHUP logs one info line and changes nothing', async () => {
+    const d = folder();
+    // A daemon.toml in the working directory must not be read behind the user's back.
+    writeFileSync(join(d, 'daemon.toml'), 'name = "intruder"\n[shutdown]\ngraceful = 1\nforce = 2\nkill = 3\n');
+    const cwd = process.cwd();
+    process.chdir(d);
+    try {
+      const { builder, time, proc } = virtualDaemon(billing());
+      const { logger, out } = lines();
+      const daemon = builder.withLogger(logger).withTask('a', (h) => h.cancelled()).build();
+      expect(daemon.configPath).toBeUndefined();
+      const events: DaemonEvent[] = [];
+      daemon.events$.subscribe((e) => events.push(e));
+      const exit = daemon.run();
+      await time.advance(1);
+      out.length = 0;
+      const before = daemon.configSnapshot();
+      proc.kill('SIGHUP');
+      expect(daemon.configSnapshot()).toBe(before);
+      expect(daemon.configSnapshot()).toMatchObject({ name: 'billing', logging: { level: 'warn' }, shutdown: { graceful: 2000 } });
+      expect(events.filter((e) => e.type === 'config-reloaded' || e.type === 'config-rejected')).toEqual([]);
+      const said = out.filter((l) => l['msg'] !== 'received SIGHUP');
+      expect(said.map((l) => [l['level'], l['msg']])).toEqual([
+        [30, 'no config file to reload: the config was made in code; SIGHUP changes nothing'],
+      ]);
+      daemon.shutdown();
+      await time.until(exit);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('withConfigPath makes the file a layer over the code config, at build and at every reload', async () => {
+    const d = folder();
+    const path = join(d, 'app.toml');
+    writeFileSync(path, '[shutdown]\ngraceful = 3000\nforce = 5000\nkill = 7000\n');
+    const { builder, time, proc } = virtualDaemon(billing());
+    const daemon = builder.withConfigPath(path).withTask('a', (h) => h.cancelled()).build();
+    expect(daemon.configPath).toBe(path);
+    // Keys the file leaves out keep the code's values, never the defaults.
+    expect(daemon.configSnapshot()).toMatchObject({ name: 'billing', logging: { level: 'warn' }, shutdown: { graceful: 3000 } });
+    const exit = daemon.run();
+    await time.advance(1);
+    writeFileSync(path, '[logging]\nlevel = "error"\n');
+    proc.kill('SIGHUP');
+    expect(daemon.configSnapshot()).toMatchObject({
+      name: 'billing',
+      logging: { level: 'error' },
+      shutdown: { graceful: 2000, force: 4000, kill: 6000 },
+    });
+    daemon.shutdown();
+    await time.until(exit);
+  });
+
+  it('a reload of Config.load repeats that load: the same file, then the same environment object', async () => {
+    const d = folder();
+    const path = join(d, 'daemon.toml');
+    writeFileSync(path, 'name = "loaded"\n');
+    const env = { DAEMON_LOGGING__LEVEL: 'debug' };
+    const { builder, time, proc } = virtualDaemon(Config.load({ path, env }));
+    const daemon = builder.withTask('a', (h) => h.cancelled()).build();
+    expect(daemon.configPath).toBe(path);
+    const exit = daemon.run();
+    await time.advance(1);
+    writeFileSync(path, 'name = "reloaded"\n');
+    proc.kill('SIGHUP');
+    // Not process.env: the environment given to Config.load.
+    expect(daemon.configSnapshot()).toMatchObject({ name: 'reloaded', logging: { level: 'debug' } });
+    daemon.shutdown();
+    await time.until(exit);
+  });
+
+  it('a reload of Config.loadFromFile re-reads that file over the defaults, with no environment', async () => {
+    const d = folder();
+    const path = join(d, 'daemon.toml');
+    writeFileSync(path, 'name = "from-file"\n');
+    process.env['DAEMON_NAME'] = 'from-env';
+    try {
+      const { builder, time, proc } = virtualDaemon(Config.loadFromFile(path));
+      const daemon = builder.withTask('a', (h) => h.cancelled()).build();
+      const exit = daemon.run();
+      await time.advance(1);
+      writeFileSync(path, 'name = "edited"\n');
+      proc.kill('SIGHUP');
+      expect(daemon.configSnapshot().name).toBe('edited');
+      daemon.shutdown();
+      await time.until(exit);
+    } finally {
+      delete process.env['DAEMON_NAME'];
+    }
+  });
+
+  it('hotReload on a daemon with no file is a config error at build()', () => {
+    const c = billing();
+    const e = thrown(() => virtualDaemon({ ...c, hotReload: true }).builder.build());
+    expect(e.code).toBe(ErrorCode.ConfigNoFile);
+    expect(e.kind).toBe('config');
+    expect(e.message).toContain('withConfigPath');
+  });
+
+  it('a file named by withConfigPath that does not exist is a config error at build()', () => {
+    const e = thrown(() => virtualDaemon(billing()).builder.withConfigPath(join(folder(), 'missing.toml')).build());
+    expect(e.code).toBe(ErrorCode.ConfigFileUnreadable);
+  });
+});
