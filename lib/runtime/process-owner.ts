@@ -10,6 +10,7 @@ import { loggable } from '../logging/loggable-error.js';
 import { processSignals } from '../signal/process-signals.js';
 import type { SignalBinding, SignalConfig } from '../signal/signal-config.js';
 import type { DaemonCore } from './daemon-core.js';
+import { claimListenerError } from './listener-guard.js';
 import type { ProcessHost } from './process-host.js';
 
 /** What the owner asks of its daemon. @internal */
@@ -115,6 +116,8 @@ export class ProcessOwner {
   }
 
   #onCrash(cause: unknown, origin: 'uncaughtException' | 'unhandledRejection'): void {
+    // A cancellation listener of a run that threw fails that run, not the process (see listener-guard).
+    if (origin === 'uncaughtException' && claimListenerError(cause)) return;
     const what = origin === 'uncaughtException' ? 'uncaught exception' : 'unhandled rejection';
     const error = DaemonError.runtime(`${what}: ${causeMessage(cause)}`, { code: ErrorCode.RuntimeUncaught, cause });
     const coordinator = this.core.coordinator;

@@ -20,8 +20,15 @@ export class Run {
   constructor(readonly subscriber: Subscriber<Fact>) {}
 }
 
-/** How a run failed: what its `run()` or its result did with the thrown value. @internal */
-export type FailureWay = 'threw' | 'rejected with' | 'errored with' | 'teardown threw';
+/**
+ * How a run failed: what its `run()` or its result did with the thrown value
+ * (`'threw'`, `'rejected with'`, `'errored with'`), or what else threw
+ * (`'teardown threw'`, `'a listener of its signal threw:'`…).
+ * @internal
+ */
+export type FailureWay = string;
+
+const OWN_WAYS = new Set(['threw', 'rejected with', 'errored with']);
 
 /**
  * A subsystem's failure as a `DaemonError` whose cause is the thrown value
@@ -35,7 +42,7 @@ export function failure(name: string, cause: unknown, way: FailureWay = 'threw')
   Error.stackTraceLimit = 0;
   try {
     // An Error or a string speaks for itself; any other value is named with what the run did with it.
-    const plain = way !== 'teardown threw' && (typeof cause === 'string' || isError(cause));
+    const plain = OWN_WAYS.has(way) && (typeof cause === 'string' || isError(cause));
     const what = plain ? causeMessage(cause) : `${way} ${causeMessage(cause)}`;
     return new DaemonError('subsystem', `subsystem "${name}" failed: ${what}`, { cause, subsystem: name });
   } finally {

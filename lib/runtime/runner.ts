@@ -98,6 +98,16 @@ export class Runner implements HandleHooks {
     if (this.#run?.handle === handle) this.#onReady(this.#run);
   }
 
+  /** @see HandleHooks.onListenerError */
+  onListenerError(handle: ShutdownHandle, error: unknown, where: string): void {
+    const run = this.#run;
+    if (run?.handle === handle && !run.done) {
+      this.#fail(run, error, `${where} threw:`);
+      return;
+    }
+    this.logger.warn({ err: loggable(error), listener: where }, `${where} threw after its run was over`);
+  }
+
   /** @see HandleHooks.onReadiness */
   onReadiness(handle: ShutdownHandle, ready: boolean): void {
     if (this.#run?.handle === handle) this.#onReadiness(this.#run, ready);

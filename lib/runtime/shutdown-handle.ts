@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { Observable, type Subscriber } from 'rxjs';
+import { type Claim, guardAbort, guardRx } from './listener-guard.js';
 import type { ShutdownReason } from '../kernel/shutdown.js';
 
 /**
@@ -19,6 +20,8 @@ export interface HandleHooks {
   onReady(handle: ShutdownHandle): void;
   /** `signalReady()` (true) or `signalNotReady()` (false) was called before cancellation. */
   onReadiness?(handle: ShutdownHandle, ready: boolean): void;
+  /** A listener of `signal`/`forcedSignal` or a `cancelled$` subscriber threw (claimed by the crash handler). */
+  onListenerError?(handle: ShutdownHandle, error: unknown, where: string): void;
 }
 
 const LIVE = 0;
@@ -209,16 +212,19 @@ export class ShutdownHandle {
     this.#at = at;
     this.#deadline = deadline;
     this.#hooks.onCancel?.(this);
-    this.#controller?.abort(abortError(reason));
+    const controller = this.#controller;
+    if (controller !== undefined) guardAbort(() => controller.abort(abortError(reason)), this.#claim('a listener of its signal'));
     this.#resolve?.(reason);
     this.#resolve = undefined;
     if (this.#subscribers !== undefined) {
       const subscribers = [...this.#subscribers];
       this.#subscribers = undefined;
-      for (const s of subscribers) {
-        s.next(reason);
-        s.complete();
-      }
+      guardRx(() => {
+        for (const s of subscribers) {
+          s.next(reason);
+          s.complete();
+        }
+      }, this.#claim('a cancelled$ subscriber'));
     }
     return true;
   }
@@ -226,8 +232,15 @@ export class ShutdownHandle {
   #force(): boolean {
     if (this.#state !== CANCELLED || this.#ready) return false;
     this.#state = FORCED;
-    this.#forcedController?.abort(abortError(this.#reason, true));
+    const controller = this.#forcedController;
+    if (controller !== undefined) {
+      guardAbort(() => controller.abort(abortError(this.#reason, true)), this.#claim('a listener of its forcedSignal'));
+    }
     return true;
+  }
+
+  #claim(where: string): Claim {
+    return (error) => this.#hooks.onListenerError?.(this, error, where);
   }
 }
 
