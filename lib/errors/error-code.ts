@@ -86,7 +86,11 @@ export const ErrorCode = Object.freeze({
   RuntimeInvalidMetricName: 6001,
   /** One metric name used as two types (a counter and a gauge, say). */
   RuntimeMetricTypeConflict: 6002,
-  /** A metric value that its type cannot take (NaN, a negative counter step, a histogram value out of range). */
+  /**
+   * A metric value that its type cannot take (not a number, a non-finite or
+   * negative counter step, a histogram value out of range), or a label value
+   * that is not a well-formed string.
+   */
   RuntimeInvalidMetricValue: 6003,
   /** A resource tracker setting is invalid (an interval or a memory limit). */
   RuntimeInvalidResourceLimit: 6004,

@@ -7,9 +7,23 @@ import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { type AnyFamily, type CounterFamily, Family, type GaugeFamily, type HistogramFamily } from './family.js';
 import { type CounterHandle, CounterSeries, type GaugeHandle, GaugeSeries } from './handles.js';
-import { type HistogramHandle, HistogramSeries } from './histogram.js';
+import { type HistogramHandle, HistogramSeries, invalidHistogramValue } from './histogram.js';
+import { MAX_MS } from './hdr-layout.js';
 import { type MetricsSnapshot, exposition, snapshot, summaryPrefixes } from './exposition.js';
-import { type Labels, type MetricType, checkMetricName, labelText, summarySuffixes, typeConflict } from './names.js';
+import {
+  type Labels,
+  type MetricType,
+  canonicalLabels,
+  checkMetricName,
+  invalidClockReading,
+  invalidCounterStep,
+  invalidGaugeValue,
+  labelText,
+  readLabels,
+  seriesKey,
+  summarySuffixes,
+  typeConflict,
+} from './names.js';
 
 /**
  * Options of {@link MetricsCollector}.
@@ -26,7 +40,12 @@ import { type Labels, type MetricType, checkMetricName, labelText, summarySuffix
  * @public
  */
 export interface MetricsCollectorOptions {
-  /** The clock (`scheduler.now()`, in ms) of uptime and timers; default `performance.now()`. */
+  /**
+   * The clock (`scheduler.now()`, in ms) of uptime and timers; default
+   * `performance.now()`. It must return finite numbers: a reading that is
+   * anything else throws `RuntimeInvalidMetricValue` (from the constructor,
+   * `now()`, `getMetrics()` and {@link Timer}).
+   */
   readonly scheduler?: SchedulerLike;
 }
 
@@ -52,8 +71,19 @@ interface FamilyOf {
  * `[a-zA-Z_][a-zA-Z0-9_]*` or starting with `__`, the label `quantile` on
  * a histogram), `RuntimeMetricTypeConflict` (one name used as two types, or
  * a name that a histogram's `_sum`/`_count` lines would repeat),
- * `RuntimeInvalidMetricValue` (NaN or an infinite value, a negative counter
- * step, a histogram value out of {@link HistogramLimits}).
+ * `RuntimeInvalidMetricValue` (a value or step that is not of type
+ * `number`: strings, booleans, `null`, bigints and objects are never
+ * converted; a counter step that is NaN, infinite or negative; a gauge step
+ * that is NaN or infinite; a histogram value that is NaN or out of
+ * {@link HistogramLimits}; a label value that is not a string or holds a
+ * lone surrogate; a label set that is not an object; a clock reading that
+ * is not a finite number). A rejected call changes nothing: no series is
+ * created, no value moves. Its message names the series, describes the
+ * value without converting it, and says what was expected.
+ *
+ * A gauge may hold NaN, `Infinity` and `-Infinity`, as the Prometheus text
+ * format allows (written `NaN`, `+Inf`, `-Inf`); counters and histograms
+ * never do.
  *
  * @example
  * ```ts
@@ -88,9 +118,15 @@ export class MetricsCollector {
     this.startedAt = this.now();
   }
 
-  /** The collector's clock in ms: `scheduler.now()` when a scheduler was given, else `performance.now()`. */
+  /**
+   * The collector's clock in ms: `scheduler.now()` when a scheduler was
+   * given, else `performance.now()`. Throws `RuntimeInvalidMetricValue` when
+   * the scheduler returns anything but a finite number.
+   */
   now(): number {
-    return this.scheduler === undefined ? performance.now() : this.scheduler.now();
+    const now: unknown = this.scheduler === undefined ? performance.now() : this.scheduler.now();
+    if (typeof now !== 'number' || now - now !== 0) throw invalidClockReading(now);
+    return now;
   }
 
   /** Sets the HELP text of the metric `name` (before or after its first use); returns the collector. */
@@ -121,18 +157,36 @@ export class MetricsCollector {
     return this.histogramSeries(name, labels);
   }
 
-  /** Adds `by` (default 1, finite, `>= 0`) to a counter series. */
+  // The by-name methods check the value before the lookup (the checks of the
+  // handles' methods), so that a rejected value creates no series.
+
+  /**
+   * Adds `by` (a finite number `>= 0`; omitted or `undefined`: 1) to a
+   * counter series; throws `RuntimeInvalidMetricValue` for anything else.
+   */
   incrementCounter(name: string, by = 1, labels?: Labels): void {
+    if (typeof by !== 'number' || !(by >= 0) || by === Infinity) throw invalidCounterStep(this.keyOf(name, 'counter', labels), by);
     this.counterSeries(name, labels).inc(by);
   }
 
-  /** Sets a gauge series to `value` (finite). */
+  /**
+   * Sets a gauge series to `value`: any number, NaN and ±Infinity included
+   * (written `NaN`, `+Inf`, `-Inf`); throws `RuntimeInvalidMetricValue` for
+   * a non-number.
+   */
   setGauge(name: string, value: number, labels?: Labels): void {
+    if (typeof value !== 'number') throw invalidGaugeValue(this.keyOf(name, 'gauge', labels), 'set to', value);
     this.gaugeSeries(name, labels).set(value);
   }
 
-  /** Records `valueMs` (0 … `HistogramLimits.maxMs`) in a histogram series. */
+  /**
+   * Records `valueMs` (a number, 0 … `HistogramLimits.maxMs`) in a histogram
+   * series; throws `RuntimeInvalidMetricValue` for anything else.
+   */
   recordHistogram(name: string, valueMs: number, labels?: Labels): void {
+    if (typeof valueMs !== 'number' || !(valueMs >= 0 && valueMs <= MAX_MS)) {
+      throw invalidHistogramValue(this.keyOf(name, 'histogram', labels), valueMs);
+    }
     this.histogramSeries(name, labels).record(valueMs);
   }
 
@@ -162,6 +216,20 @@ export class MetricsCollector {
 
   private histogramSeries(name: string, labels: Labels | undefined): HistogramSeries {
     return (labels === undefined ? this.histograms.get(name) : undefined) ?? this.family(name, 'histogram').get(labels);
+  }
+
+  /**
+   * The key of a series, for the message of a value error, validated but
+   * not created: throws the error that the lookup would throw first.
+   */
+  private keyOf(name: string, type: MetricType, labels: Labels | undefined): string {
+    const existing = this.families.get(name);
+    if (existing !== undefined && existing.type !== type) throw typeConflict(name, existing.type, type);
+    if (existing === undefined) {
+      checkMetricName(name, type);
+      this.checkSummaryClash(name, type);
+    }
+    return seriesKey(name, labels === undefined ? [] : canonicalLabels(name, type, readLabels(name, type, labels)));
   }
 
   /** The family `name` of type `type`, created (validated) on first use. */

@@ -12,7 +12,9 @@ import type { HistogramSummary } from './histogram.js';
  * @remarks
  * Keys are series keys: the metric name as given, or `name{k="v",...}`
  * with labels sorted by name and values escaped as in the Prometheus text
- * format. Histogram values are milliseconds.
+ * format. Histogram values are milliseconds. Counters and histograms are
+ * always finite; a gauge set to NaN or ±Infinity holds that number here
+ * (which `JSON.stringify` writes as `null`).
  *
  * @example
  * ```ts

@@ -5,7 +5,16 @@
  */
 import type { CounterSeries, GaugeSeries } from './handles.js';
 import type { HistogramSeries } from './histogram.js';
-import { type LabelPairs, type Labels, type MetricType, canonicalLabels, escapeHelp, seriesKey } from './names.js';
+import {
+  type LabelEntries,
+  type LabelPairs,
+  type Labels,
+  type MetricType,
+  canonicalLabels,
+  escapeHelp,
+  readLabels,
+  seriesKey,
+} from './names.js';
 
 /**
  * A node of the lookup trie. The path from the root follows a label
@@ -56,6 +65,8 @@ export class Family<T extends MetricType, S> {
   get(labels: Labels | undefined): S {
     let node = this.root;
     if (labels !== undefined) {
+      // A primitive or an empty array enumerates nothing: it must not reach the unlabelled series.
+      if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return this.slow(labels);
       for (const label in labels) {
         const next = node.name === label ? node.next?.get(labels[label] as string) : undefined;
         if (next === undefined) return this.slow(labels);
@@ -66,7 +77,9 @@ export class Family<T extends MetricType, S> {
   }
 
   private slow(labels: Labels | undefined): S {
-    const pairs = labels === undefined ? [] : canonicalLabels(this.name, this.type, labels);
+    // Read once: what is validated is what the trie learns (a getter cannot teach it a non-string).
+    const entries = labels === undefined ? [] : readLabels(this.name, this.type, labels);
+    const pairs = canonicalLabels(this.name, this.type, entries);
     const key = seriesKey(this.name, pairs);
     let series = this.byKey.get(key);
     if (series === undefined) {
@@ -74,26 +87,23 @@ export class Family<T extends MetricType, S> {
       this.byKey.set(key, series);
       this.series.push(series);
     }
-    this.learn(labels, series);
+    this.learn(entries, series);
     return series;
   }
 
-  /** Records the path of `labels` in the trie (unless a node expects another label name there). */
-  private learn(labels: Labels | undefined, series: S): void {
+  /** Records the path of validated `entries` in the trie (unless a node expects another label name there). */
+  private learn(entries: LabelEntries, series: S): void {
     let node = this.root;
-    if (labels !== undefined) {
-      for (const label in labels) {
-        if (node.name === undefined) node.name = label;
-        else if (node.name !== label) return;
-        node.next ??= new Map();
-        const value = labels[label] as string;
-        let next = node.next.get(value);
-        if (next === undefined) {
-          next = { name: undefined, next: undefined, series: undefined };
-          node.next.set(value, next);
-        }
-        node = next;
+    for (const [label, value] of entries) {
+      if (node.name === undefined) node.name = label;
+      else if (node.name !== label) return;
+      node.next ??= new Map();
+      let next = node.next.get(value as string);
+      if (next === undefined) {
+        next = { name: undefined, next: undefined, series: undefined };
+        node.next.set(value as string, next);
       }
+      node = next;
     }
     node.series = series;
   }

@@ -8,9 +8,11 @@ import { formatValue, invalidCounterStep, invalidGaugeValue } from './names.js';
  * The handle of one counter series: `inc()` costs no lookup.
  *
  * @remarks
- * A counter only goes up: a step must be a finite number `>= 0`, else
- * `inc` throws `RuntimeInvalidMetricValue` and the value stays. The same
- * series always returns the same handle.
+ * A counter only goes up: a step must be a finite number `>= 0` (of type
+ * `number`: a string, boolean, `null`, bigint or object is never converted),
+ * else `inc` throws `RuntimeInvalidMetricValue` and the value stays. An
+ * omitted or `undefined` step is 1. The same series always returns the
+ * same handle.
  *
  * @example
  * ```ts
@@ -29,7 +31,7 @@ export interface CounterHandle {
   readonly series: string;
   /** The current value. */
   readonly value: number;
-  /** Adds `by` (default 1). */
+  /** Adds `by` (default 1); throws `RuntimeInvalidMetricValue` unless it is a finite number `>= 0`. */
   inc(by?: number): void;
 }
 
@@ -37,8 +39,16 @@ export interface CounterHandle {
  * The handle of one gauge series: a value that goes up and down.
  *
  * @remarks
- * Values and steps must be finite numbers, else the call throws
- * `RuntimeInvalidMetricValue` and the value stays. The same series always
+ * `set` takes any number, NaN, `Infinity` and `-Infinity` included: the
+ * Prometheus text format allows them in a sample (written `NaN`, `+Inf`,
+ * `-Inf`), and they can be meaningful (a ratio with no data is NaN, an
+ * unlimited limit is `Infinity`; the snapshot keeps them as they are, and
+ * `JSON.stringify` writes them `null`). Steps (`inc`, `dec`) must be finite:
+ * a non-finite step is a computation error that would leave the gauge NaN
+ * or infinite. A value or step that is not of type `number` (a string,
+ * boolean, `null`, bigint or object: never converted; `undefined` for `set`)
+ * throws `RuntimeInvalidMetricValue`, as does a non-finite step, and the
+ * value stays. An omitted or `undefined` step is 1. The same series always
  * returns the same handle.
  *
  * @example
@@ -51,6 +61,7 @@ export interface CounterHandle {
  * inFlight.inc();
  * inFlight.dec();
  * metrics.gauge('queue_depth', { queue: 'mail' }).set(42);
+ * metrics.gauge('cache_hit_ratio').set(0 / 0); // no lookups yet: written `cache_hit_ratio NaN`
  * console.log(inFlight.value); // 1
  * ```
  * @public
@@ -60,11 +71,11 @@ export interface GaugeHandle {
   readonly series: string;
   /** The current value. */
   readonly value: number;
-  /** Sets the value. */
+  /** Sets the value: any number, NaN and ±Infinity included; throws `RuntimeInvalidMetricValue` for a non-number. */
   set(value: number): void;
-  /** Adds `by` (default 1). */
+  /** Adds `by` (default 1); throws `RuntimeInvalidMetricValue` unless it is a finite number. */
   inc(by?: number): void;
-  /** Subtracts `by` (default 1). */
+  /** Subtracts `by` (default 1); throws `RuntimeInvalidMetricValue` unless it is a finite number. */
   dec(by?: number): void;
 }
 
@@ -94,27 +105,29 @@ abstract class ValueSeries {
 /** @internal */
 export class CounterSeries extends ValueSeries implements CounterHandle {
   inc(by = 1): void {
-    // Rejects NaN and negatives (the comparison is false) and +Infinity.
-    if (!(by >= 0) || by === Infinity) throw invalidCounterStep(this.series, by);
+    // Rejects non-numbers (`'5' >= 0` is true, and `+=` would concatenate),
+    // NaN and negatives (the comparison is false) and +Infinity.
+    if (typeof by !== 'number' || !(by >= 0) || by === Infinity) throw invalidCounterStep(this.series, by);
     this.value += by;
   }
 }
 
 /** @internal */
 export class GaugeSeries extends ValueSeries implements GaugeHandle {
-  // `x - x` is 0 for every finite number, NaN for NaN and ±Infinity.
+  // Any number, NaN and ±Infinity included (the text format writes them NaN, +Inf, -Inf).
   set(value: number): void {
-    if (value - value !== 0) throw invalidGaugeValue(this.series, 'set to', value);
+    if (typeof value !== 'number') throw invalidGaugeValue(this.series, 'set to', value);
     this.value = value;
   }
 
+  // `x - x` is 0 for every finite number, NaN for NaN and ±Infinity (and for most non-numbers: the typeof catches the rest).
   inc(by = 1): void {
-    if (by - by !== 0) throw invalidGaugeValue(this.series, 'incremented by', by);
+    if (typeof by !== 'number' || by - by !== 0) throw invalidGaugeValue(this.series, 'incremented by', by);
     this.value += by;
   }
 
   dec(by = 1): void {
-    if (by - by !== 0) throw invalidGaugeValue(this.series, 'decremented by', by);
+    if (typeof by !== 'number' || by - by !== 0) throw invalidGaugeValue(this.series, 'decremented by', by);
     this.value -= by;
   }
 }

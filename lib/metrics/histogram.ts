@@ -17,7 +17,7 @@ import {
   valuesAtPercentiles,
 } from './hdr-layout.js';
 import { toHdrHistogram } from './hdr-export.js';
-import { formatValue } from './names.js';
+import { describeValue, formatValue } from './names.js';
 
 /**
  * A summary of a histogram series, in milliseconds.
@@ -94,7 +94,11 @@ export interface HistogramHandle {
   readonly series: string;
   /** Values recorded so far. */
   readonly count: number;
-  /** Records a value in ms; throws `RuntimeInvalidMetricValue` if it is negative, non-finite or beyond `HistogramLimits.maxMs`. */
+  /**
+   * Records a value in ms; throws `RuntimeInvalidMetricValue` (recording
+   * nothing) if it is not of type `number` (never converted), NaN, negative
+   * or beyond `HistogramLimits.maxMs` (`Infinity` included).
+   */
   record(ms: number): void;
   /** The series' summary now. */
   summary(): HistogramSummary;
@@ -136,8 +140,9 @@ export class HistogramSeries implements HistogramHandle {
   ) {}
 
   record(ms: number): void {
-    // One test rejects NaN, negatives and everything beyond the range (Infinity included).
-    if (!(ms >= 0 && ms <= MAX_MS)) throw invalidHistogramValue(this.series, ms);
+    // A typeof for non-numbers (`'5' >= 0` is true), then one test rejects NaN,
+    // negatives and everything beyond the range (Infinity included).
+    if (typeof ms !== 'number' || !(ms >= 0 && ms <= MAX_MS)) throw invalidHistogramValue(this.series, ms);
     const us = Math.round(ms * 1000);
     const b = 21 - Math.clz32(us | 2047);
     const i = (b << 10) + (us >>> b);
@@ -231,13 +236,19 @@ export class HistogramSeries implements HistogramHandle {
   }
 }
 
-/** `RuntimeInvalidMetricValue` for a histogram value (kept out of `record()` so that it stays small). */
-function invalidHistogramValue(series: string, ms: number): DaemonError {
+/** `RuntimeInvalidMetricValue` for a histogram value (kept out of `record()` so that it stays small). @internal */
+export function invalidHistogramValue(series: string, ms: unknown): DaemonError {
   const why =
-    ms >= 0 ? `it is beyond the histogram's range (${MAX_MS} ms, one hour)` : Number.isNaN(ms) ? 'it is not a number' : 'it is negative';
+    typeof ms !== 'number'
+      ? `it is not a number (typeof "${typeof ms}"; convert it with Number() and check the result)`
+      : ms >= 0
+        ? `it is beyond the histogram's range (${MAX_MS} ms, one hour)`
+        : Number.isNaN(ms)
+          ? 'it is not a number (NaN)'
+          : 'it is negative';
   return DaemonError.runtime(
-    `histogram "${series}" cannot record ${String(ms)} ms: ${why}; record durations in ms, ` +
-      `between 0 and ${MAX_MS} (HistogramLimits.maxMs), and clamp longer ones`,
+    `histogram "${series}" cannot record ${typeof ms === 'number' ? `${String(ms)} ms` : describeValue(ms)}: ${why}; ` +
+      `record durations in ms, numbers between 0 and ${MAX_MS} (HistogramLimits.maxMs), and clamp longer ones`,
     { code: ErrorCode.RuntimeInvalidMetricValue },
   );
 }

@@ -10,9 +10,13 @@ import { ErrorCode } from '../errors/error-code.js';
  *
  * @remarks
  * A label name matches `[a-zA-Z_][a-zA-Z0-9_]*` and does not start with
- * `__` (reserved by Prometheus); a value is any string. The order of the
- * properties does not matter: a series key lists labels sorted by name. An
- * empty object is the unlabelled series.
+ * `__` (reserved by Prometheus). A value is any well-formed string: a value
+ * that is not a string (a number included: `1` and `'1'` would be one
+ * series) or that holds a lone surrogate (UTF-8 cannot encode it, so
+ * `'\uD800'` and `'\uDC00'` would both reach Prometheus as U+FFFD) throws
+ * `RuntimeInvalidMetricValue`, as does a label set that is not an object.
+ * The order of the properties does not matter: a series key lists labels
+ * sorted by name. An empty object is the unlabelled series.
  *
  * @example
  * ```ts
@@ -47,17 +51,47 @@ export function checkMetricName(name: string, type: MetricType | 'metric'): void
   }
 }
 
+/** A label set as read once, in enumeration order: `[name, value]` pairs, values not yet checked. @internal */
+export type LabelEntries = ReadonlyArray<readonly [string, unknown]>;
+
+/**
+ * Reads `labels` once (own and inherited enumerable keys, as the lookup
+ * cache enumerates them): validation, the key and the cache all see the
+ * same values, even from getters. Throws `RuntimeInvalidMetricValue` when
+ * `labels` is not an object.
+ * @internal
+ */
+export function readLabels(name: string, type: MetricType, labels: unknown): LabelEntries {
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
+    throw DaemonError.runtime(
+      `the labels of ${type} "${name}" are ${describeValue(labels)}: pass an object of label name to string value, ` +
+        'or nothing for the unlabelled series',
+      { code: ErrorCode.RuntimeInvalidMetricValue },
+    );
+  }
+  const entries: Array<readonly [string, unknown]> = [];
+  for (const label in labels) entries.push([label, (labels as Record<string, unknown>)[label]]);
+  return entries;
+}
+
+/**
+ * A lone surrogate: a UTF-16 code unit in D800–DFFF outside a pair (with
+ * the `u` flag a pair is one code point and does not match). UTF-8 cannot
+ * encode it: encoders write U+FFFD instead.
+ */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
 /**
  * Validates a label set of the metric `name` and returns it in canonical
  * order. Throws `RuntimeInvalidMetricName` for a bad or reserved label name,
- * `RuntimeInvalidMetricValue` for a value that is not a string.
+ * `RuntimeInvalidMetricValue` for a value that is not a string or holds a
+ * lone surrogate.
  * @internal
  */
-export function canonicalLabels(name: string, type: MetricType, labels: Labels): LabelPairs {
+export function canonicalLabels(name: string, type: MetricType, entries: LabelEntries): LabelPairs {
   const pairs: Array<readonly [string, string]> = [];
-  // for…in (own and inherited enumerable keys), as the lookup cache enumerates them.
-  for (const label in labels) {
-    const value: unknown = labels[label];
+  for (const [label, value] of entries) {
+    // ASCII only: a valid label name cannot hold a surrogate.
     if (!LABEL_NAME.test(label) || label.startsWith('__')) {
       throw DaemonError.runtime(
         `label name ${JSON.stringify(label)} of ${type} "${name}" is not valid: a label name must match ` +
@@ -72,10 +106,23 @@ export function canonicalLabels(name: string, type: MetricType, labels: Labels):
         { code: ErrorCode.RuntimeInvalidMetricName },
       );
     }
+    // Numbers are not accepted either: `1` and `'1'` would silently be one series.
     if (typeof value !== 'string') {
       throw DaemonError.runtime(
-        `label "${label}" of ${type} "${name}" has a ${typeof value} value: label values must be strings; ` +
+        `the value of label "${label}" of ${type} "${name}" is ${describeValue(value)}: label values must be strings; ` +
           'convert it with String(value)',
+        { code: ErrorCode.RuntimeInvalidMetricValue },
+      );
+    }
+    // Rejected rather than escaped: the text format has no escape for a code
+    // point, and any replacement text could equal another, real value.
+    const lone = LONE_SURROGATE.exec(value);
+    if (lone !== null) {
+      throw DaemonError.runtime(
+        `label "${label}" of ${type} "${name}" has the value ${quote(value)}, with a lone surrogate ` +
+          `(U+${value.charCodeAt(lone.index).toString(16).toUpperCase()}) at index ${lone.index}: UTF-8 cannot encode it, ` +
+          'so the value would reach Prometheus with U+FFFD in its place and collide with other values; ' +
+          'label values must be well-formed Unicode (check how the string was cut or decoded)',
         { code: ErrorCode.RuntimeInvalidMetricValue },
       );
     }
@@ -129,20 +176,71 @@ export function summarySuffixes(name: string): readonly string[] {
   return [`${name}_sum`, `${name}_count`];
 }
 
+/** `s` as a JSON string literal, cut after 40 characters (the message says how long it was). */
+function quote(s: string): string {
+  return s.length <= 40 ? JSON.stringify(s) : `${JSON.stringify(s.slice(0, 40))}… (${s.length} characters)`;
+}
+
+/**
+ * `value` described for an error message, without converting it: no
+ * `toString`, `valueOf` or `Symbol.toPrimitive` is called, and an object
+ * that throws on inspection (a revoked proxy, say) is just "an object".
+ * Numbers as they print (`NaN`, `-Infinity`).
+ * @internal
+ */
+export function describeValue(value: unknown): string {
+  switch (typeof value) {
+    case 'number':
+      return `the value ${Object.is(value, -0) ? '-0' : String(value)}`;
+    case 'string':
+      return `the string ${quote(value)}`;
+    case 'bigint':
+      return `the bigint ${String(value)}n`;
+    case 'boolean':
+      return `the boolean ${String(value)}`;
+    case 'undefined':
+      return 'undefined';
+    case 'symbol':
+      return 'a symbol';
+    case 'function':
+      return 'a function';
+    default:
+      if (value === null) return 'null';
+      try {
+        if (Array.isArray(value)) return 'an array';
+        return `an object (${Object.prototype.toString.call(value).slice(8, -1).slice(0, 40)})`;
+      } catch {
+        return 'an object';
+      }
+  }
+}
+
 /** `RuntimeInvalidMetricValue` for a counter step. @internal */
-export function invalidCounterStep(series: string, by: number): DaemonError {
+export function invalidCounterStep(series: string, by: unknown): DaemonError {
+  const hint = typeof by === 'number' ? 'use a gauge for a value that goes down' : 'convert it with Number() and check the result';
   return DaemonError.runtime(
-    `counter "${series}" cannot be incremented by ${String(by)}: a counter step must be a finite number >= 0; ` +
-      'use a gauge for a value that goes down',
+    `counter "${series}" cannot be incremented by ${describeValue(by)}: a counter step must be a finite number >= 0 ` +
+      `(typeof "number"); ${hint}`,
     { code: ErrorCode.RuntimeInvalidMetricValue },
   );
 }
 
-/** `RuntimeInvalidMetricValue` for a gauge value or step. @internal */
-export function invalidGaugeValue(series: string, what: string, value: number): DaemonError {
+/** `RuntimeInvalidMetricValue` for a gauge value (`what` is "set to") or step. @internal */
+export function invalidGaugeValue(series: string, what: string, value: unknown): DaemonError {
+  const expected =
+    what === 'set to' ? 'a gauge value must be a number (NaN, Infinity and -Infinity included)' : 'a gauge step must be a finite number';
   return DaemonError.runtime(
-    `gauge "${series}" cannot be ${what} ${String(value)}: gauge values and steps must be finite numbers; ` +
-      'check the computation that produced it',
+    `gauge "${series}" cannot be ${what} ${describeValue(value)}: ${expected}; ` +
+      (typeof value === 'number' ? 'check the computation that produced it' : 'convert it with Number() and check the result'),
+    { code: ErrorCode.RuntimeInvalidMetricValue },
+  );
+}
+
+/** `RuntimeInvalidMetricValue` for a reading of a collector's clock that is not a finite number. @internal */
+export function invalidClockReading(now: unknown): DaemonError {
+  return DaemonError.runtime(
+    `the clock of the metrics collector (scheduler.now()) returned ${describeValue(now)}: it must return a finite number ` +
+      'of ms; pass an rxjs scheduler, or no scheduler for performance.now()',
     { code: ErrorCode.RuntimeInvalidMetricValue },
   );
 }

@@ -19,7 +19,11 @@ import type { Labels } from './names.js';
  * when it has a scheduler): under a `TestScheduler` timers measure virtual
  * time. A duration beyond `HistogramLimits.maxMs` (one hour) is recorded as
  * that maximum (the histogram saturates; `stop()` still returns the true
- * duration): a measurement never makes `stop()` or dispose throw.
+ * duration): a measurement never makes `stop()` or dispose throw. Only a
+ * broken clock does: a reading that is not a finite number (a scheduler
+ * whose `now()` returns a string, a bigint, NaN…) is never recorded;
+ * `start` or `stop()` throws `RuntimeInvalidMetricValue` instead (after a
+ * failed `stop()` the timer is still running).
  *
  * @example
  * ```ts
@@ -52,7 +56,11 @@ export class Timer implements Disposable {
     this.startedAt = collector.now();
   }
 
-  /** Starts timing into the histogram series `name` (with `labels`) of `collector`. */
+  /**
+   * Starts timing into the histogram series `name` (with `labels`) of
+   * `collector`; throws as `collector.histogram(name, labels)` and
+   * `collector.now()` do.
+   */
   static start(name: string, collector: MetricsCollector, labels?: Labels): Timer {
     return new Timer(collector, collector.histogram(name, labels));
   }
@@ -62,7 +70,11 @@ export class Timer implements Disposable {
     return this.elapsed !== undefined;
   }
 
-  /** Records the elapsed ms (never negative) and returns it; after the first call, only returns it. */
+  /**
+   * Records the elapsed ms (never negative) and returns it; after the first
+   * call, only returns it. Throws `RuntimeInvalidMetricValue`, recording
+   * nothing, when the clock reads anything but a finite number.
+   */
   stop(): number {
     if (this.elapsed === undefined) {
       this.elapsed = Math.max(0, this.collector.now() - this.startedAt);

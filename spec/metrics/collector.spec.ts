@@ -195,17 +195,21 @@ describe('MetricsCollector: misuse', () => {
     expect(c.value).toBe(2);
   });
 
-  it('rejects non-finite gauge values and steps, keeping the value', () => {
+  it('rejects non-finite gauge steps, keeping the value (a gauge value may be NaN or infinite)', () => {
     const m = new MetricsCollector();
     const g = m.gauge('g');
     g.set(7);
     for (const v of [Number.NaN, Infinity, -Infinity]) {
-      expectCode(() => g.set(v), VALUE, 'gauge "g"', 'set to');
-      expectCode(() => g.inc(v), VALUE, 'incremented by');
+      expectCode(() => g.inc(v), VALUE, 'gauge "g"', 'incremented by');
       expectCode(() => g.dec(v), VALUE, 'decremented by');
-      expectCode(() => m.setGauge('g', v), VALUE);
     }
     expect(g.value).toBe(7);
+    for (const v of [Number.NaN, Infinity, -Infinity]) {
+      g.set(v);
+      expect(g.value).toBe(v);
+      m.setGauge('g', v);
+      expect(m.getMetrics().gauges['g']).toBe(v);
+    }
   });
 
   it('rejects a help text that is not a string', () => {
