@@ -18,7 +18,7 @@ export { DaemonBuilder } from './runtime/daemon-builder.js';
 export { formatEvent } from './runtime/format-event.js';
 
 /* Subsystems */
-export type { RunResult, Subsystem, TaskFn, TaskOptions } from './runtime/subsystem.js';
+export type { ObservableMode, RunResult, Subsystem, TaskFn, TaskOptions } from './runtime/subsystem.js';
 export { SubsystemManager, type SubsystemStats } from './runtime/subsystem-manager.js';
 export { SubsystemState, isLegalTransition, isTerminalState } from './kernel/subsystem-state.js';
 export type {
@@ -29,6 +29,7 @@ export type {
   FailurePolicy,
   HealthEvent,
   PhaseEvent,
+  Readiness,
   ResourceAlertEvent,
   ShutdownInitiatedEvent,
   SignalEvent,
