@@ -51,8 +51,8 @@ export interface CoordinatorOptions {
   readonly logger?: Logger;
 }
 
-/** Throws `DaemonError` (config) unless the three are positive integers with g < f < k. @internal */
-export function validateMs(g: number, f: number, k: number, where: string): void {
+/** Throws `DaemonError` (config) unless the three are positive integers with (drain <) g < f < k. @internal */
+export function validateMs(g: number, f: number, k: number, where: string, drain = 0): void {
   for (const [name, v] of [['graceful', g], ['force', f], ['kill', k]] as const) {
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
       throw DaemonError.config(`${where}: ${name} must be a positive integer of milliseconds, got ${String(v)}`, {
@@ -61,4 +61,11 @@ export function validateMs(g: number, f: number, k: number, where: string): void
     }
   }
   checkTimeoutOrder(g, f, k, where);
+  if (!(Number.isInteger(drain) && drain >= 0 && drain < g)) {
+    throw DaemonError.config(
+      `${where}: the drain (${String(drain)} ms) must be a non-negative integer below the graceful deadline (${g} ms): ` +
+        'the drain is inside the ladder, and handles are cancelled when it ends',
+      { code: ErrorCode.ConfigTimeoutOrder },
+    );
+  }
 }

@@ -246,8 +246,8 @@ export class ShutdownCoordinator {
    * (config) unless `gracefulMs < forceMs < killMs`.
    */
   updateTimeouts(gracefulMs: number, forceMs: number, killMs: number, drainMs?: number): void {
-    validateMs(gracefulMs, forceMs, killMs, 'updateTimeouts()');
     const drain = drainMs ?? this.#ladder.timeouts.drain;
+    validateMs(gracefulMs, forceMs, killMs, 'updateTimeouts()', drain);
     this.#step({ type: 'retime', timeouts: { graceful: gracefulMs, force: forceMs, kill: killMs, drain } });
     if (this.#reason === undefined) return;
     // Handles cancelled by this shutdown follow its new graceful deadline (a single subsystem's stop keeps its own).
