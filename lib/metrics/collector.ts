@@ -112,6 +112,7 @@ export class MetricsCollector {
   private readonly help = new Map<string, string>();
   private readonly scheduler: SchedulerLike | undefined;
   private readonly startedAt: number;
+  private readonly collectors = new Set<() => void>();
 
   constructor(options: MetricsCollectorOptions = {}) {
     this.scheduler = options.scheduler;
@@ -190,8 +191,20 @@ export class MetricsCollector {
     this.histogramSeries(name, labels).record(valueMs);
   }
 
+  /**
+   * Calls `collect` before every read (`getMetrics()`, `toPrometheus()`), to
+   * bring series that are read rather than counted up to date; returns the
+   * function that removes it. A `collect` that throws is removed, and the
+   * read goes on.
+   */
+  onCollect(collect: () => void): () => void {
+    this.collectors.add(collect);
+    return () => void this.collectors.delete(collect);
+  }
+
   /** Every series now, as plain objects (see {@link MetricsSnapshot}). */
   getMetrics(): MetricsSnapshot {
+    this.collect();
     return snapshot(this.families.values(), this.now() - this.startedAt);
   }
 
@@ -203,7 +216,18 @@ export class MetricsCollector {
    * of creation. Ends with a newline (empty when there is no series).
    */
   toPrometheus(): string {
+    this.collect();
     return exposition(this.families.values());
+  }
+
+  private collect(): void {
+    for (const collect of this.collectors) {
+      try {
+        collect();
+      } catch {
+        this.collectors.delete(collect);
+      }
+    }
   }
 
   private counterSeries(name: string, labels: Labels | undefined): CounterSeries {

@@ -8,6 +8,7 @@ import { MetricsCollector } from '../metrics/collector.js';
 import type { ProcessProbe } from '../resources/process-probe.js';
 import type { ResourceAlert } from '../resources/resource-alert.js';
 import { ResourceTracker } from '../resources/resource-tracker.js';
+import type { LogDestination } from '../logging/create-logger.js';
 import type { DaemonCore } from './daemon-core.js';
 
 const MB = 1024 * 1024;
@@ -36,12 +37,14 @@ export class DaemonMonitor {
     private readonly core: DaemonCore,
     private readonly scheduler: SchedulerLike | undefined,
     private readonly probe: ProcessProbe | undefined,
+    droppedLines?: (destination: LogDestination) => number,
   ) {
     this.#config = config;
     if (config.monitoring.enableMetrics) {
       const metrics = new MetricsCollector(scheduler === undefined ? {} : { scheduler });
       this.metrics = metrics;
       describe(metrics);
+      if (droppedLines !== undefined) countDroppedLines(metrics, droppedLines, config.logging.file !== undefined);
       this.#byState = Object.fromEntries(STATES.map((s) => [s, metrics.gauge('proc_daemon_subsystems', { state: s })]));
       this.#events = new Map();
       core.events$.subscribe((e) => this.#onEvent(e));
@@ -156,6 +159,21 @@ export class DaemonMonitor {
   }
 }
 
+/** The log lines each destination dropped, brought up to date at every read of the metrics. */
+function countDroppedLines(metrics: MetricsCollector, dropped: (d: LogDestination) => number, file: boolean): void {
+  const destinations: LogDestination[] = file ? ['stdout', 'file'] : ['stdout'];
+  const series = destinations.map((d) => [d, metrics.counter('proc_daemon_log_lines_dropped_total', { destination: d }), 0] as const);
+  const seen = new Map<LogDestination, number>();
+  metrics.onCollect(() => {
+    for (const [d, counter] of series) {
+      const now = dropped(d);
+      const before = seen.get(d) ?? 0;
+      if (now > before) counter.inc(now - before);
+      seen.set(d, now);
+    }
+  });
+}
+
 function limitsOf(config: Config): { softBytes?: number; hardBytes?: number } {
   const { memorySoftLimitMb: soft, memoryHardLimitMb: hard } = config.monitoring;
   return {
@@ -175,5 +193,9 @@ function describe(metrics: MetricsCollector): void {
     .describe('proc_daemon_resident_memory_bytes', 'Resident set size (RSS) at the last sample.')
     .describe('proc_daemon_heap_used_bytes', 'V8 heap in use at the last sample.')
     .describe('proc_daemon_cpu_percent', 'CPU time over wall time since the previous sample, in % of one core.')
-    .describe('proc_daemon_threads', 'Threads of the process at the last sample (Linux).');
+    .describe('proc_daemon_threads', 'Threads of the process at the last sample (Linux).')
+    .describe(
+      'proc_daemon_log_lines_dropped_total',
+      'Log lines a destination could not write (a full disk, a closed or stuck stdout), by destination.',
+    );
 }

@@ -8,7 +8,7 @@ import { ExitCode } from '../kernel/exit-code.js';
 import type { KernelState } from '../kernel/kernel-state.js';
 import type { ShutdownPhase, ShutdownReason } from '../kernel/shutdown.js';
 import { type DaemonSnapshot, readyOf, toSnapshot } from '../kernel/snapshot.js';
-import { createLogger } from '../logging/create-logger.js';
+import { type LogDestination, createLogger } from '../logging/create-logger.js';
 import type { SignalConfig } from '../signal/signal-config.js';
 import { DaemonBuilder } from './daemon-builder.js';
 import { type DaemonExit, exitOf } from './daemon-exit.js';
@@ -101,10 +101,12 @@ export class Daemon {
   /** @internal */
   constructor(parts: DaemonParts) {
     this.#parts = parts;
+    let droppedLines: ((destination: LogDestination) => number) | undefined;
     if (parts.logger === undefined) {
       const own = createLogger(parts.config);
       this.#logger = own.logger;
       this.#loggerReady = parts.config.logging.file === undefined ? undefined : own.ready;
+      droppedLines = (destination) => own.droppedLines(destination);
     } else {
       this.#logger = parts.logger;
     }
@@ -121,7 +123,7 @@ export class Daemon {
     // Views of the one state: they can never disagree with state$.
     this.#phase$ = this.#core.state$.pipe(map((s) => s.phase), distinctUntilChanged());
     this.#ready$ = this.#core.state$.pipe(map(readyOf), distinctUntilChanged());
-    this.#monitor = new DaemonMonitor(parts.config, this.#core, parts.scheduler, parts.host.probe);
+    this.#monitor = new DaemonMonitor(parts.config, this.#core, parts.scheduler, parts.host.probe, droppedLines);
     const source = parts.configSource;
     this.#reloader =
       source === undefined
