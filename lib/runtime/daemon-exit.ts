@@ -1,5 +1,6 @@
 import type { SubsystemMetadata } from '../kernel/events.js';
-import type { ExitCode } from '../kernel/exit-code.js';
+import type { Logger } from 'pino';
+import { ExitCode } from '../kernel/exit-code.js';
 import type { KernelState } from '../kernel/kernel-state.js';
 import type { ShutdownReason } from '../kernel/shutdown.js';
 import { exitCodeOf, failedOf } from '../kernel/snapshot.js';
@@ -36,4 +37,18 @@ export function exitOf(state: KernelState, stats: ShutdownStats): DaemonExit {
     failed: failedOf(state),
     stats,
   };
+}
+
+/** The daemon's last line: how it ended (`info` when clean, else `warn`). @internal */
+export function logStopped(logger: Logger, name: string, exit: DaemonExit): void {
+  logger[exit.exitCode === ExitCode.Ok ? 'info' : 'warn'](
+    {
+      reason: exit.reason.kind,
+      exitCode: exit.exitCode,
+      durationMs: exit.stats.durationMs,
+      ...(exit.forced.length > 0 ? { forced: exit.forced } : {}),
+      ...(exit.failed.length > 0 ? { failed: exit.failed.map((m) => m.name) } : {}),
+    },
+    `daemon ${name} stopped`,
+  );
 }

@@ -11,7 +11,7 @@ import { type DaemonSnapshot, readyOf, toSnapshot } from '../kernel/snapshot.js'
 import { type LogDestination, createLogger } from '../logging/create-logger.js';
 import type { SignalConfig } from '../signal/signal-config.js';
 import { DaemonBuilder } from './daemon-builder.js';
-import { type DaemonExit, exitOf } from './daemon-exit.js';
+import { type DaemonExit, exitOf, logStopped } from './daemon-exit.js';
 import { DaemonCore } from './daemon-core.js';
 import type { ProcessHost } from './process-host.js';
 import type { ShutdownCoordinator } from './shutdown-coordinator.js';
@@ -19,7 +19,8 @@ import { SubsystemManager } from './subsystem-manager.js';
 import { ConfigReloader, type ConfigSource } from './config-reloader.js';
 import { DaemonMonitor } from './daemon-monitor.js';
 import type { MetricsCollector } from '../metrics/collector.js';
-import { PidFile, ensureWorkDir, underWorkDir } from './pid-file.js';
+import { setUp } from './daemon-setup.js';
+import type { PidFile } from './pid-file.js';
 import { ProcessOwner } from './process-owner.js';
 
 /** What a builder hands to the daemon it builds. @internal */
@@ -241,20 +242,17 @@ export class Daemon {
       );
     }
     this.#ran = true;
-    const config = this.#config$.value;
+    let ready: Promise<unknown> | undefined;
     try {
-      if (config.workDir !== undefined) ensureWorkDir(config.workDir);
-      if (config.pidFile !== undefined) {
-        this.#pidFile = new PidFile(underWorkDir(config.pidFile, config.workDir));
-        this.#pidFile.acquire();
-      }
+      const done = setUp(this.#config$.value, this.#loggerReady, () => this.#reloader?.watch(true));
+      this.#pidFile = done.pidFile;
+      ready = done.ready;
     } catch (err) {
       this.#setupFailed(err);
       return Promise.reject(err);
     }
-    if (!config.hotReload && this.#loggerReady === undefined) return new Promise<DaemonExit>((resolve) => this.#start(resolve));
-    // Set-up that can fail comes first: a daemon that cannot open its log file or watch its config does not start.
-    return Promise.all([this.#loggerReady, config.hotReload ? this.#reloader?.watch(true) : undefined]).then(
+    if (ready === undefined) return new Promise<DaemonExit>((resolve) => this.#start(resolve));
+    return ready.then(
       () => new Promise<DaemonExit>((resolve) => this.#start(resolve)),
       (err: unknown) => {
         this.#setupFailed(err);
@@ -314,17 +312,7 @@ export class Daemon {
     void this.#reloader?.close();
     this.#pidFile?.release();
     if (this.#owner.owns) this.#parts.host.setExitCode(exit.exitCode);
-    const log = exit.exitCode === ExitCode.Ok ? 'info' : 'warn';
-    this.#logger[log](
-      {
-        reason: exit.reason.kind,
-        exitCode: exit.exitCode,
-        durationMs: exit.stats.durationMs,
-        ...(exit.forced.length > 0 ? { forced: exit.forced } : {}),
-        ...(exit.failed.length > 0 ? { failed: exit.failed.map((m) => m.name) } : {}),
-      },
-      `daemon ${this.#parts.config.name} stopped`,
-    );
+    logStopped(this.#logger, this.#parts.config.name, exit);
     return exit;
   }
 }
