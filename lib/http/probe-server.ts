@@ -1,8 +1,10 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type Subscription, filter, take } from 'rxjs';
-import { DaemonError } from '../errors/daemon-error.js';
+import { DaemonError, type ErrorKind } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
+import type { ShutdownReason } from '../kernel/shutdown.js';
 import type { Daemon } from '../runtime/daemon.js';
 
 /**
@@ -27,6 +29,7 @@ export interface MetricsSource {
  * import type { ProbeOptions } from 'proc-daemon/http';
  *
  * const options: ProbeOptions = { port: 9464, host: '0.0.0.0' }; // all interfaces, for a pod
+ * const local: ProbeOptions = { host: '127.0.0.1', exposeErrors: true }; // error messages in /status
  * ```
  * @public
  */
@@ -37,6 +40,22 @@ export interface ProbeOptions {
   readonly host?: string;
   /** What `/metrics` serves; default `daemon.metrics` (present when `monitoring.enableMetrics` is on). */
   readonly metrics?: MetricsSource;
+  /**
+   * Whether `/status` serves the message of an error (each subsystem's
+   * `lastError`, and the error a shutdown is for); default false: an error is
+   * served as `{ code, kind, message: null }`.
+   *
+   * @remarks
+   * The probe port answers anyone who reaches it, unauthenticated, and it is
+   * often reachable from a whole cluster network (`host: '0.0.0.0'` in a
+   * pod). Error messages carry whatever the failing code put in them: a
+   * connection string with its password, internal host names, file paths.
+   * Turn this on only where every client of the port may read them (bound to
+   * 127.0.0.1 on a developer's machine, say). Even then only the message is
+   * served: never the error's cause, stack or other fields. The full error
+   * goes to the daemon's log.
+   */
+  readonly exposeErrors?: boolean;
 }
 
 /**
@@ -74,13 +93,17 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  *   restarting or unhealthy. The body names why.
  * - `/metrics`: Prometheus text (`text/plain; version=0.0.4`) from `options.metrics`, else
  *   `daemon.metrics`; 404 when there is neither.
- * - `/status`: the daemon's snapshot as JSON.
+ * - `/status`: the daemon's snapshot as JSON. An error in it (a subsystem's
+ *   `lastError`, a shutdown's `reason.error`) is `{ code, kind, message }`, with
+ *   `message` null unless `options.exposeErrors` (see {@link ProbeOptions.exposeErrors}).
  *
- * Unknown paths answer 404, methods other than GET and HEAD 405; a failure while
- * answering is a 500 and a log line, never a crash. The server closes itself once the
- * daemon has stopped, and never keeps the process alive by itself (it is
- * unref'd: `run()` does that while it is pending). Binds 127.0.0.1 unless
- * `host` says otherwise.
+ * Unknown paths answer 404, methods other than GET and HEAD 405; a request Node's
+ * parser refuses 400 (431 when its headers are too large, 408 when it took too long
+ * to arrive); a failure while answering is a 500 and a log line, never a crash. The
+ * server closes itself once the daemon has stopped, and never keeps the process alive
+ * by itself, nor do its connections — a client holding a keep-alive connection
+ * included (the server and each accepted socket are unref'd: `run()` keeps the
+ * process alive while it is pending). Binds 127.0.0.1 unless `host` says otherwise.
  *
  * @returns the server, once it listens; rejects with a `DaemonError` (code
  * `ProbeServerListen`) when it cannot, or (`ConfigInvalidValue`) on a bad port.
@@ -94,6 +117,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * const probes = await serveProbes(daemon, { port: 0 });
  * const exit = daemon.run();
  * console.log((await fetch(`${probes.url}/readyz`)).status); // 200 once the worker runs
+ * const status = (await (await fetch(`${probes.url}/status`)).json()) as { phase: string };
+ * console.log(status.phase); // running
  * daemon.shutdown();
  * await exit; // the probe server closes itself
  * ```
@@ -108,14 +133,14 @@ export async function serveProbes(daemon: Daemon, options: ProbeOptions = {}): P
     });
   }
   const server = createServer((req, res) => answer(daemon, options, req, res));
-  // A malformed request gets a 400 from Node's parser, never an exception.
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
+  // A request Node's parser refuses gets a 4xx, never an exception.
+  server.on('clientError', answerClientError);
+  // Neither the server nor a connection keeps the process alive by itself (a scraper holding a
+  // keep-alive connection included): the daemon's run() does while it is pending, and a daemon whose
+  // run() failed at set-up (or never ran) leaves nothing behind it. A response being written still
+  // completes: a pending write keeps the loop alive until it is done.
+  server.on('connection', (socket) => socket.unref());
   await listen(server, port, host);
-  // The server never keeps the process alive by itself: the daemon's run() does while it is pending,
-  // and a daemon whose run() failed at set-up (or never ran) leaves nothing behind it.
   server.unref();
   const address = server.address() as AddressInfo;
   const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -157,6 +182,29 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
+const CLIENT_ERRORS: Readonly<Record<string, string>> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
+
+/**
+ * The `clientError` listener: answers a request Node's parser refused, as
+ * Node's own default would — 431 when its headers are too large, 408 when it
+ * took too long to arrive, 400 otherwise — and closes the connection. Nothing
+ * is written to a reset or unwritable socket, nor after a response on it has
+ * begun (that would corrupt it).
+ * @internal
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const status = (err.code === undefined ? undefined : CLIENT_ERRORS[err.code]) ?? '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+}
+
 function answer(daemon: Daemon, options: ProbeOptions, req: IncomingMessage, res: ServerResponse): void {
   try {
     const method = req.method ?? 'GET';
@@ -194,12 +242,41 @@ const ROUTES = {
     }
     return [200, PROMETHEUS, source.toPrometheus()];
   }) as Route,
-  '/status': ((daemon) => [200, JSON_TYPE, `${JSON.stringify({ name: daemon.configSnapshot().name, ...toJSON(daemon) })}\n`]) as Route,
+  '/status': ((daemon, options) => [200, JSON_TYPE, `${JSON.stringify(statusDocument(daemon, options.exposeErrors === true))}\n`]) as Route,
 };
 
-function toJSON(daemon: Daemon): object {
-  const s = daemon.snapshot() as { toJSON?: () => object };
-  return s.toJSON?.() ?? s;
+/** An error as `/status` serves it. */
+interface ErrorView {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  /** Null unless `exposeErrors`. */
+  readonly message: string | null;
+}
+
+/** The `/status` document: the snapshot, each error in it reduced to an {@link ErrorView}. */
+function statusDocument(daemon: Daemon, exposeErrors: boolean): object {
+  const snapshot = daemon.snapshot();
+  const s = snapshot as { toJSON?: () => object };
+  // Overriding keys keeps their place in the document.
+  return {
+    name: daemon.configSnapshot().name,
+    ...(s.toJSON?.() ?? s),
+    reason: reasonView(snapshot.reason, exposeErrors),
+    subsystems: snapshot.subsystems.map((m) => ({ ...m, lastError: errorView(m.lastError, exposeErrors) })),
+  };
+}
+
+function reasonView(reason: ShutdownReason | undefined, exposeErrors: boolean): object | undefined {
+  return reason?.kind === 'error' ? { ...reason, error: errorView(reason.error, exposeErrors) } : reason;
+}
+
+/**
+ * The code, the kind and (only when exposed) the message: never `toJSON()`,
+ * which carries the cause's text, nor the stack or other fields.
+ */
+function errorView(error: DaemonError | undefined, exposeErrors: boolean): ErrorView | null {
+  if (error === undefined) return null;
+  return { code: error.code, kind: error.kind, message: exposeErrors ? String(error.message) : null };
 }
 
 function whyNotReady(daemon: Daemon): string {

@@ -1,10 +1,12 @@
 import { connect } from 'node:net';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Duplex } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Config } from '../../lib/config/config.js';
 import { DaemonError } from '../../lib/errors/daemon-error.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
 import { type ProbeServer, serveProbes } from '../../lib/http/index.js';
+import { answerClientError } from '../../lib/http/probe-server.js';
 import { Daemon } from '../../lib/runtime/daemon.js';
 import type { DaemonBuilder } from '../../lib/runtime/daemon-builder.js';
 
@@ -91,6 +93,16 @@ describe('serveProbes (real HTTP)', () => {
     expect(await get(server, '/livez')).toMatchObject({ status: 200 });
   });
 
+  it('answers 431 to a request whose headers are too large, and 400 to other parse errors', async () => {
+    const daemon = builder().build();
+    const server = await serve(daemon);
+    // Node's default limit is 16 KiB of headers.
+    const big = `GET /livez HTTP/1.1\r\nHost: probes\r\nX-Big: ${'a'.repeat(32 * 1024)}\r\n\r\n`;
+    expect(await raw(server, big)).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    expect(await raw(server, 'GET /livez HTTP/1.1\r\nBad Header\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(await get(server, '/livez')).toMatchObject({ status: 200 });
+  });
+
   it('serves /metrics as Prometheus text: options.metrics, or the daemon\'s own', async () => {
     const daemon = builder({ monitoring: { enableMetrics: true } }).withTask('worker', (h) => h.cancelled()).build();
     const own = await serve(daemon);
@@ -174,6 +186,133 @@ describe('serveProbes (real HTTP)', () => {
     for (const port of [-1, 70_000, 1.5, Number.NaN]) {
       const bad = await serveProbes(daemon, { port }).catch((e: unknown) => e);
       expect((bad as DaemonError).code).toBe(ErrorCode.ConfigInvalidValue);
+    }
+  });
+});
+
+/** A secret as it may appear in a driver's error: it must never come back from /status unless asked for. */
+const SECRET = 'postgres://admin:hunter2@db.internal:5432';
+
+interface StatusError {
+  code: number;
+  kind: string;
+  message: string | null;
+}
+
+interface StatusDocument {
+  phase: string;
+  reason?: { kind: string; subsystem?: string; error?: StatusError };
+  subsystems: Array<{ name: string; state: string; lastError: StatusError | null }>;
+}
+
+/** A daemon with `worker` running and `db` failed (isolated) on an error that carries `SECRET` in its message and its cause. */
+async function failedDb(drain = 0): Promise<{ daemon: Daemon; exit: Promise<unknown> }> {
+  const daemon = builder({ drain })
+    .withTask('worker', (h) => h.cancelled())
+    .withTask(
+      'db',
+      async () => {
+        throw Object.assign(new Error(`cannot connect to ${SECRET}`, { cause: new Error(`refused by ${SECRET}`) }), { password: 'hunter2' });
+      },
+      { onFailure: 'isolate' },
+    )
+    .build();
+  const exit = daemon.run();
+  await eventually(async () => daemon.snapshot().subsystems.some((m) => m.name === 'db' && m.state === 'failed'));
+  return { daemon, exit };
+}
+
+describe('serveProbes /status (error texts)', () => {
+  it('serves each lastError as { code, kind, message: null } by default: no message, cause, stack or other field', async () => {
+    const { daemon, exit } = await failedDb();
+    const server = await serve(daemon);
+    const status = await get(server, '/status');
+    expect(status.status).toBe(200);
+    expect(status.body).not.toContain('hunter2');
+    expect(status.body).not.toContain('"cause"');
+    expect(status.body).not.toContain('"stack"');
+    const json = JSON.parse(status.body) as StatusDocument;
+    const own = daemon.snapshot().subsystems.find((m) => m.name === 'db')?.lastError;
+    expect(own?.message).toContain('hunter2'); // the daemon itself still knows
+    expect(json.subsystems).toEqual([
+      expect.objectContaining({ name: 'worker', state: 'running', lastError: null }),
+      expect.objectContaining({ name: 'db', state: 'failed', lastError: { code: ErrorCode.Subsystem, kind: 'subsystem', message: null } }),
+    ]);
+    daemon.shutdown();
+    await exit;
+  });
+
+  it('serves lastError.message only with exposeErrors: true, and never the cause or other fields', async () => {
+    const { daemon, exit } = await failedDb();
+    const server = await serve(daemon, { exposeErrors: true });
+    const json = JSON.parse((await get(server, '/status')).body) as StatusDocument;
+    const own = daemon.snapshot().subsystems.find((m) => m.name === 'db')?.lastError as DaemonError;
+    expect(json.subsystems.find((m) => m.name === 'db')?.lastError).toEqual({ code: own.code, kind: own.kind, message: own.message });
+    expect((await get(server, '/status')).body).not.toContain('refused by'); // the cause's own text
+    daemon.shutdown();
+    await exit;
+  });
+
+  it('does not serve the message of the error a shutdown is for, unless exposeErrors', async () => {
+    const daemon = builder({ drain: 400 }).withTask('worker', (h) => h.cancelled()).build();
+    const hidden = await serve(daemon);
+    const shown = await serve(daemon, { exposeErrors: true });
+    const exit = daemon.run();
+    await eventually(async () => (await get(hidden, '/readyz')).status === 200);
+    const error = DaemonError.ioWithSource('lost the database', new Error(SECRET), { operation: `query ${SECRET}` });
+    daemon.shutdown({ kind: 'error', subsystem: 'worker', error });
+    expect(daemon.snapshot().phase).toBe('draining');
+    const body = (await get(hidden, '/status')).body;
+    expect(body).not.toContain('hunter2');
+    expect((JSON.parse(body) as StatusDocument).reason).toEqual({
+      kind: 'error',
+      subsystem: 'worker',
+      error: { code: ErrorCode.Io, kind: 'io', message: null },
+    });
+    const exposed = (await get(shown, '/status')).body;
+    expect((JSON.parse(exposed) as StatusDocument).reason?.error).toEqual({ code: ErrorCode.Io, kind: 'io', message: error.message });
+    expect(exposed).not.toContain('"cause"');
+    expect(exposed).not.toContain('query '); // the operation field
+    await exit;
+  });
+
+  it('keeps the other reasons as they are', async () => {
+    const daemon = builder({ drain: 400 }).withTask('worker', (h) => h.cancelled()).build();
+    const server = await serve(daemon);
+    const exit = daemon.run();
+    await eventually(async () => (await get(server, '/readyz')).status === 200);
+    daemon.shutdown({ kind: 'resource-exhausted', detail: 'heap over 512 MiB' });
+    expect((JSON.parse((await get(server, '/status')).body) as StatusDocument).reason).toEqual({ kind: 'resource-exhausted', detail: 'heap over 512 MiB' });
+    await exit;
+  });
+});
+
+describe('answerClientError', () => {
+  function socket(writable = true): Duplex & { end: ReturnType<typeof vi.fn>; destroy: ReturnType<typeof vi.fn> } {
+    return { writable, end: vi.fn(), destroy: vi.fn() } as unknown as Duplex & { end: ReturnType<typeof vi.fn>; destroy: ReturnType<typeof vi.fn> };
+  }
+  const error = (code: string): Error => Object.assign(new Error(code), { code });
+
+  it('answers 431 to oversized headers, 408 to a request timeout, 400 to anything else, and closes', () => {
+    for (const [code, line] of [
+      ['HPE_HEADER_OVERFLOW', 'HTTP/1.1 431 Request Header Fields Too Large'],
+      ['ERR_HTTP_REQUEST_TIMEOUT', 'HTTP/1.1 408 Request Timeout'],
+      ['HPE_INVALID_METHOD', 'HTTP/1.1 400 Bad Request'],
+    ] as const) {
+      const s = socket();
+      answerClientError(error(code), s);
+      expect(s.end.mock.calls[0]?.[0]).toBe(`${line}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    }
+  });
+
+  it('writes nothing to a reset or unwritable socket, and destroys it', () => {
+    for (const [err, s] of [
+      [error('ECONNRESET'), socket()],
+      [error('HPE_HEADER_OVERFLOW'), socket(false)],
+    ] as const) {
+      answerClientError(err, s);
+      expect(s.end).not.toHaveBeenCalled();
+      expect(s.destroy).toHaveBeenCalled();
     }
   });
 });
