@@ -282,11 +282,16 @@ function errorView(error: DaemonError | undefined, exposeErrors: boolean): Error
 function whyNotReady(daemon: Daemon): string {
   const s = daemon.snapshot();
   if (s.reason !== undefined) return `shutting down (${s.reason.kind}), phase ${s.phase}`;
-  const starting = s.subsystems.filter((m) => m.state === 'starting' || m.state === 'restarting').map((m) => m.name);
-  if (starting.length > 0) return `starting: ${starting.join(', ')}`;
-  const unhealthy = s.subsystems.filter((m) => m.healthy === false).map((m) => m.name);
-  if (unhealthy.length > 0) return `unhealthy: ${unhealthy.join(', ')}`;
-  return 'not started (run() has not begun)';
+  if (s.subsystems.every((m) => m.startedAt === undefined && m.state === 'stopped')) return 'not started (run() has not begun)';
+  // Those that count and are not ready, each with why: its state, its health, or no signalReady() yet.
+  const waiting = s.subsystems
+    .filter((m) => !m.ready && m.readiness !== 'none' && m.state !== 'stopped' && m.state !== 'failed')
+    .map((m) => {
+      if (m.state !== 'running') return `${m.name} (${m.state})`;
+      if (m.readiness === 'manual') return `${m.name} (has not signalled ready)`;
+      return `${m.name} (${m.healthy === false ? 'unhealthy' : 'no passing health check yet'})`;
+    });
+  return waiting.length > 0 ? `waiting for ${waiting.join(', ')}` : 'starting';
 }
 
 function send(res: ServerResponse, method: string, status: number, type: string, body: string): void {

@@ -136,7 +136,7 @@ describe('serveProbes (real HTTP)', () => {
     const exit = daemon.run();
     await eventually(async () => (await get(server, '/readyz')).status === 200);
     healthy = false;
-    await eventually(async () => (await get(server, '/readyz')).body === 'not ready: unhealthy: db\n');
+    await eventually(async () => (await get(server, '/readyz')).body === 'not ready: waiting for db (unhealthy)\n');
     healthy = true;
     await eventually(async () => (await get(server, '/readyz')).status === 200);
     daemon.shutdown();
