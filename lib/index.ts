@@ -64,6 +64,7 @@ export { signalDescription } from './signal/signal-description.js';
 /* Config */
 export {
   Config,
+  type ConfigInput,
   type LogLevel,
   type LoggingConfig,
   type MonitoringConfig,

@@ -11,15 +11,20 @@ export function freezeConfig(config: Config): Config {
 }
 
 /**
- * Throws `DaemonError` (config, 1002) unless a soft memory limit lies below the hard one.
+ * Throws `DaemonError` (config, 1002) unless a soft memory limit lies below
+ * the hard one. Keys are named as TOML has them, or in camelCase for a
+ * config in code (`camel`).
  * @internal
  */
-export function checkMemoryLimits(soft: number | undefined, hard: number | undefined, where: string): void {
+export function checkMemoryLimits(soft: number | undefined, hard: number | undefined, where: string, camel = false): void {
   if (soft !== undefined && hard !== undefined && !(soft < hard)) {
+    const [softKey, hardKey] = camel
+      ? ['monitoring.memorySoftLimitMb', 'monitoring.memoryHardLimitMb']
+      : ['monitoring.memory_soft_limit_mb', 'monitoring.memory_hard_limit_mb'];
     throw DaemonError.config(
-      `${where}: monitoring.memory_soft_limit_mb (${soft}) must be below monitoring.memory_hard_limit_mb (${hard}); ` +
+      `${where}: ${softKey} (${soft}) must be below ${hardKey} (${hard}); ` +
         'the soft limit warns before the hard one shuts the daemon down',
-      { code: ErrorCode.ConfigInvalidValue, location: { key: 'monitoring.memory_soft_limit_mb' } },
+      { code: ErrorCode.ConfigInvalidValue, location: { key: softKey } },
     );
   }
 }
@@ -33,6 +38,23 @@ export function checkTimeoutOrder(graceful: number, force: number, kill: number,
     throw DaemonError.config(
       `${where}: shutdown timeouts must satisfy graceful < force < kill, got ${graceful} / ${force} / ${kill} ms`,
       { code: ErrorCode.ConfigTimeoutOrder },
+    );
+  }
+}
+
+/** Why `shutdown.drain` must end before `shutdown.graceful`, as every message about it says. @internal */
+export const DRAIN_REASON =
+  'the drain is inside the ladder: handles are cancelled at the end of the drain, so it must end before the graceful deadline';
+
+/**
+ * Throws `DaemonError` (config, 1001) unless `drain < graceful`.
+ * @internal
+ */
+export function checkDrain(drain: number, graceful: number, where: string, file?: string): void {
+  if (!(drain < graceful)) {
+    throw DaemonError.config(
+      `${where}: shutdown.drain (${drain} ms) must be less than shutdown.graceful (${graceful} ms); ${DRAIN_REASON}`,
+      { code: ErrorCode.ConfigTimeoutOrder, location: file === undefined ? { key: 'shutdown.drain' } : { file, key: 'shutdown.drain' } },
     );
   }
 }

@@ -1,6 +1,6 @@
 import { DaemonError, type ErrorLocation } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import { knownKeys } from './config-shape.js';
+import { camelKey, isTable, knownKeys } from './config-shape.js';
 
 /** One error of the compiled schema validator (ajv's shape). @internal */
 export interface SchemaError {
@@ -12,22 +12,30 @@ export interface SchemaError {
 
 /**
  * Where a layer of configuration came from: a file (keys named as TOML
- * paths) or the environment (keys named as `DAEMON_*` variables).
+ * paths), the environment (keys named as `DAEMON_*` variables) or code
+ * (`Config.from`, the builder, a `Config` object: keys named as the
+ * camelCase fields, prefixed by `where`, such as `Config.from` or `build()`).
  * @internal
  */
-export type Source = { readonly kind: 'file'; readonly file: string } | { readonly kind: 'env' } | { readonly kind: 'code' };
+export type Source =
+  | { readonly kind: 'file'; readonly file: string }
+  | { readonly kind: 'env' }
+  | { readonly kind: 'code'; readonly where?: string };
 
-/** How `source` names the key at `path`. @internal */
+/** How `source` names the key at `path` (a snake_case path, as the schema has it). @internal */
 export function keyName(source: Source, path: readonly string[]): string {
   if (source.kind === 'env') return `DAEMON_${path.map((p) => p.toUpperCase()).join('__')}`;
+  if (source.kind === 'code') return path.map(camelKey).join('.');
   return path.join('.');
 }
 
-function prefix(source: Source): string {
-  return source.kind === 'file' ? `${source.file}: ` : source.kind === 'env' ? 'environment: ' : 'config: ';
+/** What a message about `source` begins with: the file, `environment: ` or where the code config was checked. @internal */
+export function prefix(source: Source): string {
+  return source.kind === 'file' ? `${source.file}: ` : source.kind === 'env' ? 'environment: ' : `${source.where ?? 'config'}: `;
 }
 
-function locate(source: Source, path: readonly string[]): ErrorLocation {
+/** The error location of the key at `path` (snake_case). @internal */
+export function locate(source: Source, path: readonly string[]): ErrorLocation {
   return source.kind === 'file' ? { file: source.file, key: keyName(source, path) } : { key: keyName(source, path) };
 }
 
@@ -46,7 +54,7 @@ export function schemaError(source: Source, errors: readonly SchemaError[], tree
     return unknownKey(source, [...path, key]);
   }
   const name = keyName(source, path);
-  const got = describe(valueAt(tree, path));
+  const got = describe(valueAt(tree, path), source);
   const what = expectation(e);
   return DaemonError.config(`${prefix(source)}${name} must be ${what} (got ${got})`, {
     code: ErrorCode.ConfigInvalidValue,
@@ -54,23 +62,34 @@ export function schemaError(source: Source, errors: readonly SchemaError[], tree
   });
 }
 
-/** A `DaemonError` for a key (or variable) the configuration does not have, with the closest known one. @internal */
-export function unknownKey(source: Source, path: readonly string[]): DaemonError {
+/**
+ * A `DaemonError` for a key (or variable) the configuration does not have,
+ * with the closest known one. `path` is the snake_case path of the parent
+ * then the key; `written` is the key as the user wrote it, when that is not
+ * the last element of `path` (code, where keys are camelCase).
+ * @internal
+ */
+export function unknownKey(source: Source, path: readonly string[], written?: string): DaemonError {
   const parent = path.slice(0, -1);
-  const key = path[path.length - 1] as string;
-  const known = knownKeys(parent) ?? [];
-  const closest = nearest(key, known);
-  const name = keyName(source, path);
-  const where = parent.length === 0 ? 'at the top level' : `in [${parent.join('.')}]`;
+  const key = written ?? (path[path.length - 1] as string);
+  const knownSnake = knownKeys(parent) ?? [];
+  // Suggest in the user's own spelling: camelCase in code, snake_case in files and variables.
+  const known = source.kind === 'code' ? knownSnake.map(camelKey) : knownSnake;
+  const closest = nearest(source.kind === 'code' ? key : (path[path.length - 1] as string), known);
+  const parentName = keyName(source, parent);
+  const name = source.kind === 'code' ? (parent.length === 0 ? key : `${parentName}.${key}`) : keyName(source, path);
+  const suggestion = (k: string): string => (source.kind === 'code' ? (parent.length === 0 ? k : `${parentName}.${k}`) : keyName(source, [...parent, k]));
+  const where = parent.length === 0 ? 'at the top level' : source.kind === 'code' ? `in ${parentName}` : `in [${parent.join('.')}]`;
   const hint =
     closest !== undefined
-      ? `did you mean ${keyName(source, [...parent, closest])}?`
+      ? `did you mean ${suggestion(closest)}?`
       : known.length > 0
         ? `known keys ${where}: ${known.join(', ')}`
-        : `${keyName(source, parent)} is not a table`;
+        : `${parentName} is not a table`;
+  const location: ErrorLocation = source.kind === 'file' ? { file: source.file, key: name } : { key: name };
   return DaemonError.config(`${prefix(source)}unknown ${source.kind === 'env' ? 'variable' : 'key'} ${name}; ${hint}`, {
     code: ErrorCode.ConfigUnknownKey,
-    location: locate(source, path),
+    location,
   });
 }
 
@@ -97,12 +116,16 @@ function valueAt(tree: unknown, path: readonly string[]): unknown {
   return node;
 }
 
-function describe(value: unknown): string {
+/** A value as an error message shows it: strings quoted, tables and arrays by kind, BigInt as TOML (or code: `1n`) writes it. @internal */
+export function describe(value: unknown, source?: Source): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return `${value}`;
-  if (value instanceof Date) return `a date (${value.toISOString()})`;
+  if (typeof value === 'bigint') return source?.kind === 'code' ? `${value}n` : `${value}`;
+  if (value === undefined) return 'undefined';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid date' : `a date (${value.toISOString()})`;
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object' && value !== null) return 'a table';
+  if (isTable(value)) return 'a table';
+  if (typeof value === 'object' && value !== null) return `an instance of ${value.constructor?.name ?? 'a class'}`;
+  if (typeof value === 'function') return 'a function';
   return String(value);
 }
 
@@ -115,7 +138,7 @@ export function nearest(key: string, known: readonly string[]): string | undefin
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const k of known) {
-    const d = distance(key.toLowerCase(), k);
+    const d = distance(key.toLowerCase(), k.toLowerCase());
     if (d < bestDistance) {
       best = k;
       bestDistance = d;

@@ -1,19 +1,28 @@
 import { ConfigBuilder } from './config-builder.js';
 import { freezeConfig } from './config-checks.js';
-import { type LoadOptions, load, loadFromFile } from './load-config.js';
+import { codeTree } from './config-input.js';
+import { recordOrigin } from './config-origin.js';
+import { type LoadOptions, buildConfig, loadFromFile, loadLayers } from './load-config.js';
 
 /**
- * Log levels, from the most verbose.
+ * Log levels: pino's, the most severe first. A logger at a level writes
+ * that level and the more severe ones; `silent` writes nothing.
+ *
+ * @remarks
+ * The same names in TOML (`[logging] level = "warn"`), in the environment
+ * (`DAEMON_LOGGING__LEVEL=fatal`), in {@link ConfigBuilder.logLevel} and in
+ * {@link (Config:variable).from}.
+ *
  * @example
  * ```ts
  * import { Config, type LogLevel } from 'proc-daemon';
  *
- * const level: LogLevel = 'debug';
+ * const level: LogLevel = 'silent';
  * Config.builder().logLevel(level).build();
  * ```
  * @public
  */
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /**
  * `[logging]`: where and how the daemon logs.
@@ -114,9 +123,10 @@ export interface MonitoringConfig {
  * A daemon's configuration: immutable plain data.
  *
  * @remarks
- * Build one with {@link (Config:variable).builder}, or take
- * {@link (Config:variable).default}. TOML keys are the `snake_case` of these
- * `camelCase` fields.
+ * Build one with {@link (Config:variable).builder}, write one in code with
+ * {@link (Config:variable).from}, load one with {@link (Config:variable).load},
+ * or take {@link (Config:variable).default}. TOML keys are the `snake_case`
+ * of these `camelCase` fields.
  *
  * @example
  * ```ts
@@ -138,6 +148,37 @@ export interface Config {
   readonly pidFile?: string | undefined;
 }
 
+/**
+ * Any part of a {@link (Config:interface)}, as {@link (Config:variable).from}
+ * takes it: the same camelCase keys, each section a plain object of its own
+ * keys, every key optional. A key left out, or set to `undefined`, keeps
+ * its default.
+ *
+ * @remarks
+ * Checked at run time as strictly as a TOML file: a key that is not the
+ * camelCase name of a config key (`maxFileSize`, not `max_file_size`) is an
+ * error naming it, with the closest known key.
+ *
+ * @example
+ * ```ts
+ * import { Config } from 'proc-daemon';
+ *
+ * // A ConfigInput: a name, one logging key and the shutdown ladder; the rest keeps its defaults.
+ * const config = Config.from({
+ *   name: 'billing',
+ *   logging: { level: 'warn' },
+ *   shutdown: { graceful: 10_000, force: 15_000, kill: 20_000, drain: 2_000 },
+ * });
+ * console.log(config.shutdown.drain, config.logging.json); // 2000 true
+ * ```
+ * @public
+ */
+export type ConfigInput = {
+  readonly [K in keyof Config]?:
+    | (NonNullable<Config[K]> extends object ? { readonly [S in keyof NonNullable<Config[K]>]?: NonNullable<Config[K]>[S] | undefined } : Config[K])
+    | undefined;
+};
+
 const DEFAULT: Config = freezeConfig({
   name: 'proc-daemon',
   logging: { level: 'info', json: true, color: true },
@@ -156,6 +197,15 @@ const DEFAULT: Config = freezeConfig({
 
 /**
  * Entry points to {@link (Config:interface)} values.
+ *
+ * @example
+ * ```ts
+ * import { Config } from 'proc-daemon';
+ *
+ * const inCode = Config.from({ name: 'api', monitoring: { healthCheckIntervalMs: 2_000 } });
+ * const fromFile = () => Config.load({ path: '/etc/api/daemon.toml' }); // defaults < file < DAEMON_* variables
+ * console.log(inCode.monitoring.healthCheckIntervalMs, Config.default().name); // 2000 proc-daemon
+ * ```
  * @public
  */
 export const Config = Object.freeze({
@@ -171,20 +221,42 @@ export const Config = Object.freeze({
     return new ConfigBuilder(DEFAULT);
   },
   /**
+   * A config from any part of one, written in code: `input` is layered over
+   * the defaults (sections key by key) and validated like a file — the
+   * schema, unknown keys (named as written, camelCase, with the closest known
+   * one), `graceful < force < kill`, `drain < graceful`, the memory limits.
+   * A value of `undefined` counts as absent. Throws `DaemonError` (config),
+   * messages beginning `Config.from: `; anything but a plain object (an
+   * array, a class instance, a string…) is refused.
+   *
+   * @remarks
+   * The config remembers no file: a daemon made from it reads none, unless
+   * its builder names one with `withConfigPath`.
+   */
+  from(input: ConfigInput): Config {
+    const source = { kind: 'code', where: 'Config.from' } as const;
+    return buildConfig(DEFAULT, [[codeTree(input, source), source]]);
+  },
+  /**
    * The config of a TOML file (snake_case keys), over the defaults. Throws
    * `DaemonError` (config) naming the file, the key, and for syntax errors
-   * the line and column.
+   * the line and column. The file must be a regular file of at most 1 MiB.
+   * A reload of this config re-reads the file over the defaults, with no
+   * environment.
    */
   loadFromFile(path: string): Config {
-    return loadFromFile(DEFAULT, path);
+    return recordOrigin(loadFromFile(DEFAULT, path), { file: path });
   },
   /**
    * Defaults, then the file, then the environment (each over the one before): the file is `options.path`, else
    * `./daemon.toml` if it exists; the environment is `options.env`, else
    * `process.env`, read through `DAEMON_*` variables (`__` nests:
    * `DAEMON_SHUTDOWN__GRACEFUL=60000`). Throws `DaemonError` (config).
+   * A reload of this config repeats this load: the same file, then the same
+   * environment object.
    */
   load(options?: LoadOptions): Config {
-    return load(DEFAULT, options);
+    const { config, file, env } = loadLayers(DEFAULT, options);
+    return recordOrigin(config, file === undefined ? { env } : { file, env });
   },
 });

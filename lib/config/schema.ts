@@ -5,8 +5,11 @@
  * validator compiled at build time: `npm run schema` writes
  * `generated/validate-config-schema.ts`, so the core never loads ajv's
  * compiler). No key is required: missing keys take their defaults. The
- * ordering `graceful < force < kill` is checked after the schema, on the
- * merged result.
+ * ordering `graceful < force < kill`, `drain < graceful` and the memory
+ * limits are checked after the schema, on the merged result. Integer keys
+ * are `type: 'integer'` with both bounds: a TOML file's integers are read
+ * as BigInt and its floats are refused at integer keys before the schema
+ * runs (see `load-config.ts`), since ajv cannot tell `1000.0` from `1000`.
  *
  * Keywords are limited to those whose standalone code needs no ajv runtime
  * helper (no `minLength`, `format` or `uniqueItems`): the build fails
@@ -24,7 +27,7 @@ export const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        level: { enum: ['trace', 'debug', 'info', 'warn', 'error'] },
+        level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: "pino's levels, the most severe first; silent logs nothing." },
         json: { type: 'boolean' },
         color: { type: 'boolean' },
         file: { type: 'string', pattern: '\\S' },

@@ -1,34 +1,43 @@
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import { checkMemoryLimits, checkTimeoutOrder } from './config-checks.js';
-import { isTable, toSnake } from './config-shape.js';
+import { checkDrain, checkMemoryLimits, checkTimeoutOrder } from './config-checks.js';
+import { describe } from './config-errors.js';
+import { codeTree } from './config-input.js';
+import { isTable } from './config-shape.js';
 import type { Config } from './config.js';
 import { checkLayer } from './load-config.js';
 
 /**
- * Validates a config given as an object (by the builder, or made by hand)
- * against the config schema, and the timeout order. Returns it (frozen);
- * throws `DaemonError` (config) naming the key.
+ * Validates a whole config given as an object (by the builder, or made by
+ * hand) as strictly as a file: camelCase keys only, unknown keys refused
+ * (named as written, with the closest known one), every value by the config
+ * schema, then `graceful < force < kill`, `drain < graceful` and the memory
+ * limits. Returns it (frozen, the same object: a config's origin is kept by
+ * identity); throws `DaemonError` (config) naming the key.
  * @internal
  */
 export function validateConfig(config: Config, where = 'config'): Config {
+  const source = { kind: 'code', where } as const;
   if (!isTable(config)) {
-    throw DaemonError.config(`${where}: expected a Config object (Config.default(), Config.builder()...build(), Config.load())`, {
-      code: ErrorCode.ConfigInvalidValue,
-    });
+    throw DaemonError.config(
+      `${where}: expected a Config object (Config.default(), Config.from(), Config.builder()...build(), Config.load()), got ${describe(config, source)}`,
+      { code: ErrorCode.ConfigInvalidValue },
+    );
   }
-  const tree = toSnake(config);
-  for (const section of ['logging', 'shutdown', 'performance', 'monitoring']) {
-    if (!isTable(tree[section])) {
-      throw DaemonError.config(`${where}: ${section} must be a table (got ${String(tree[section])})`, {
+  const sections = { logging: 'logging', shutdown: 'shutdown', performance: 'performance', monitoring: 'monitoring' } as const;
+  for (const section of Object.keys(sections) as Array<keyof typeof sections>) {
+    if (!isTable(config[section])) {
+      throw DaemonError.config(`${where}: ${section} must be a plain object (got ${describe(config[section], source)})`, {
         code: ErrorCode.ConfigInvalidValue,
         location: { key: section },
       });
     }
   }
-  checkLayer(tree, { kind: 'code' });
-  const { graceful, force, kill } = config.shutdown;
+  checkLayer(codeTree(config, source), source);
+  const { graceful, force, kill, drain } = config.shutdown;
   checkTimeoutOrder(graceful, force, kill, where);
-  checkMemoryLimits(config.monitoring.memorySoftLimitMb, config.monitoring.memoryHardLimitMb, where);
+  // A hand-made object without a drain (older code, plain JavaScript) has none: 0.
+  checkDrain(drain ?? 0, graceful, where);
+  checkMemoryLimits(config.monitoring.memorySoftLimitMb, config.monitoring.memoryHardLimitMb, where, true);
   return Object.isFrozen(config) ? config : (Object.freeze(config) as Config);
 }

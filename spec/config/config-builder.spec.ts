@@ -75,7 +75,7 @@ describe('ConfigBuilder', () => {
     expect(Config.builder().name('api').build().name).toBe('api');
   });
 
-  it.each(['trace', 'debug', 'info', 'warn', 'error'] as const)('sets the log level %s', (level) => {
+  it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const)('sets the log level %s (every pino level)', (level) => {
     expect(Config.builder().logLevel(level).build().logging.level).toBe(level);
   });
 
@@ -160,7 +160,7 @@ describe('ConfigBuilder', () => {
         ErrorCode.ConfigInvalidValue,
         'logLevel',
       );
-      expect(err.message).toContain('trace, debug, info, warn, error');
+      expect(err.message).toContain('fatal, error, warn, info, debug, trace, silent');
     });
 
     const badMs: Array<[string, number]> = [
@@ -342,5 +342,166 @@ describe('ConfigBuilder', () => {
         }
       },
     );
+  });
+});
+
+describe('ConfigBuilder: a setter for every key', () => {
+  it('sets every key of the config, each named after its TOML key', () => {
+    const config = Config.builder()
+      .color(false)
+      .logFile('/var/log/svc.log', { maxFileSize: 1_048_576, maxFiles: 4 })
+      .drain(2_000)
+      .threadPinning()
+      .memoryPoolSize(4096)
+      .numaAware()
+      .lockFree(false)
+      .metricsInterval(250)
+      .trackResources()
+      .healthChecks(false)
+      .healthCheckInterval(1_500)
+      .healthCheckFailures(7)
+      .memoryLimits({ softMb: 256, hardMb: 512 })
+      .build();
+    expect(config.logging).toEqual({ level: 'info', json: true, color: false, file: '/var/log/svc.log', maxFileSize: 1_048_576, maxFiles: 4 });
+    expect(config.shutdown.drain).toBe(2_000);
+    expect(config.performance).toEqual({ workerThreads: 0, threadPinning: true, memoryPoolSize: 4096, numaAware: true, lockFree: false });
+    expect(config.monitoring).toEqual({
+      enableMetrics: false,
+      metricsIntervalMs: 250,
+      trackResources: true,
+      healthChecks: false,
+      healthCheckIntervalMs: 1_500,
+      healthCheckFailures: 7,
+      memorySoftLimitMb: 256,
+      memoryHardLimitMb: 512,
+    });
+  });
+
+  it('boolean setters mean true when called without an argument', () => {
+    const off = Config.builder().color(false).threadPinning(false).numaAware(false).lockFree(false).trackResources(false).healthChecks(false);
+    const on = off.color().threadPinning().numaAware().lockFree().trackResources().healthChecks().build();
+    expect([on.logging.color, on.performance.threadPinning, on.performance.numaAware, on.performance.lockFree]).toEqual([true, true, true, true]);
+    expect([on.monitoring.trackResources, on.monitoring.healthChecks]).toEqual([true, true]);
+  });
+
+  it('logFile replaces the whole file setting: options left out are unset', () => {
+    const b = Config.builder().logFile('/a.log', { maxFileSize: 100, maxFiles: 2 });
+    const config = b.logFile('/b.log').build();
+    expect(config.logging.file).toBe('/b.log');
+    expect(config.logging).not.toHaveProperty('maxFileSize');
+    expect(config.logging).not.toHaveProperty('maxFiles');
+    expect(Config.builder().logFile('/c.log', { maxFiles: 3, maxFileSize: undefined }).build().logging).toMatchObject({ file: '/c.log', maxFiles: 3 });
+  });
+
+  it('memoryLimits sets one limit or both; a limit left out is unset', () => {
+    expect(Config.builder().memoryLimits({ hardMb: 1024 }).build().monitoring).toMatchObject({ memoryHardLimitMb: 1024 });
+    const config = Config.builder().memoryLimits({ softMb: 1, hardMb: 2 }).memoryLimits({ softMb: 5 }).build();
+    expect(config.monitoring.memorySoftLimitMb).toBe(5);
+    expect(config.monitoring).not.toHaveProperty('memoryHardLimitMb');
+  });
+
+  it('every new setter returns the builder, so calls chain', () => {
+    const b = Config.builder();
+    for (const call of [
+      () => b.color(),
+      () => b.logFile('/l'),
+      () => b.drain(0),
+      () => b.threadPinning(),
+      () => b.memoryPoolSize(0),
+      () => b.numaAware(),
+      () => b.lockFree(),
+      () => b.metricsInterval(1),
+      () => b.trackResources(),
+      () => b.healthChecks(),
+      () => b.healthCheckInterval(1),
+      () => b.healthCheckFailures(1),
+      () => b.memoryLimits({}),
+    ]) {
+      expect(call()).toBe(b);
+    }
+  });
+
+  describe('each setter validates at once', () => {
+    const b = (): ConfigBuilder => Config.builder();
+    it.each<[string, () => unknown]>([
+      ['drain', () => b().drain(-1)],
+      ['drain', () => b().drain(1.5)],
+      ['drain', () => b().drain(2 ** 31)],
+      ['metricsInterval', () => b().metricsInterval(0)],
+      ['healthCheckInterval', () => b().healthCheckInterval(0)],
+      ['healthCheckInterval', () => b().healthCheckInterval(Number.NaN)],
+      ['healthCheckFailures', () => b().healthCheckFailures(0)],
+      ['healthCheckFailures', () => b().healthCheckFailures(1_000_001)],
+      ['memoryPoolSize', () => b().memoryPoolSize(-1)],
+      ['memoryPoolSize', () => b().memoryPoolSize(Number.MAX_SAFE_INTEGER + 2)],
+      ['workerThreads', () => b().workerThreads(4097)],
+      ['shutdownTimeout', () => b().shutdownTimeout(2 ** 31)],
+      ['memoryLimits', () => b().memoryLimits({ softMb: 0 })],
+      ['memoryLimits', () => b().memoryLimits({ hardMb: 2.5 })],
+      ['memoryLimits', () => b().memoryLimits({ softMb: 1024, hardMb: 1024 })],
+      ['memoryLimits', () => b().memoryLimits(null as unknown as { softMb: number })],
+      ['logFile', () => b().logFile('')],
+      ['logFile', () => b().logFile('  ')],
+      ['logFile', () => b().logFile('/l', { maxFiles: 0 })],
+      ['logFile', () => b().logFile('/l', { maxFileSize: 0.5 })],
+      ['color', () => b().color('yes' as unknown as boolean)],
+      ['trackResources', () => b().trackResources(1 as unknown as boolean)],
+      ['healthChecks', () => b().healthChecks(null as unknown as boolean)],
+      ['threadPinning', () => b().threadPinning('false' as unknown as boolean)],
+      ['numaAware', () => b().numaAware({} as unknown as boolean)],
+      ['lockFree', () => b().lockFree(0 as unknown as boolean)],
+      ['jsonLogging', () => b().jsonLogging('false' as unknown as boolean)],
+      ['enableMetrics', () => b().enableMetrics('true' as unknown as boolean)],
+      ['hotReload', () => b().hotReload(1 as unknown as boolean)],
+      ['workDir', () => b().workDir('   ')],
+    ])('%s: a bad value throws ConfigInvalidValue naming the setter (case %#)', (setter, call) => {
+      expectConfigError(call, ErrorCode.ConfigInvalidValue, setter);
+    });
+
+    it('an unknown option is an unknown key, naming it', () => {
+      const e = expectConfigError(
+        () => Config.builder().logFile('/l', { maxFile: 3 } as unknown as { maxFiles: number }),
+        ErrorCode.ConfigUnknownKey,
+        'logFile',
+      );
+      expect(e.message).toContain('unknown option maxFile; the options are maxFileSize, maxFiles');
+      expectConfigError(() => Config.builder().memoryLimits({ soft: 1 } as unknown as { softMb: number }), ErrorCode.ConfigUnknownKey, 'memoryLimits');
+    });
+
+    it('says what a rejected value should have been', () => {
+      expect(thrown(() => Config.builder().healthCheckFailures(0)).message).toBe(
+        'healthCheckFailures(0): expected an integer of failures from 1 to 1000000',
+      );
+      expect(thrown(() => Config.builder().memoryLimits({ softMb: 2000, hardMb: 1024 })).message).toBe(
+        'memoryLimits({ softMb: 2000, hardMb: 1024 }): softMb must be below hardMb; the soft limit warns before the hard one shuts the daemon down',
+      );
+    });
+  });
+
+  describe('the drain', () => {
+    const reason =
+      'the drain is inside the ladder: handles are cancelled at the end of the drain, so it must end before the graceful deadline';
+
+    it('drain at or above an explicit shutdownTimeout throws ConfigTimeoutOrder at once, saying why', () => {
+      const e = expectConfigError(() => Config.builder().shutdownTimeout(1000).drain(1000), ErrorCode.ConfigTimeoutOrder, 'drain');
+      expect(e.message).toBe(`drain(1000): drain must be less than shutdownTimeout (now 1000 and 1000); ${reason}`);
+    });
+
+    it('shutdownTimeout at or below an explicit drain throws ConfigTimeoutOrder at once', () => {
+      const e = expectConfigError(() => Config.builder().drain(5000).shutdownTimeout(4000), ErrorCode.ConfigTimeoutOrder, 'shutdownTimeout');
+      expect(e.message).toBe(`shutdownTimeout(4000): drain must be less than shutdownTimeout (now 5000 and 4000); ${reason}`);
+    });
+
+    it('build() checks the drain against the final graceful, the default included', () => {
+      expect(() => Config.builder().drain(30_000)).not.toThrow();
+      const e = thrown(() => Config.builder().drain(30_000).build());
+      expect(e.code).toBe(ErrorCode.ConfigTimeoutOrder);
+      expect(e.message).toBe(`build(): shutdown.drain (30000 ms) must be less than shutdown.graceful (30000 ms); ${reason}`);
+      expect(Config.builder().drain(30_000).shutdownTimeout(40_000).build().shutdown).toEqual({ graceful: 40_000, force: 45_000, kill: 60_000, drain: 30_000 });
+    });
+
+    it('drain(0) turns the drain off', () => {
+      expect(Config.builder().drain(500).drain(0).build().shutdown.drain).toBe(0);
+    });
   });
 });

@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +10,7 @@ import { Config } from '../../lib/config/config.js';
 import { Daemon } from '../../lib/runtime/daemon.js';
 import { DaemonError } from '../../lib/errors/daemon-error.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
+import { MAX_CONFIG_BYTES } from '../../lib/config/load-config.js';
 
 const SEED = fileURLToPath(new URL('../fixtures/seed-daemon.toml', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'proc-daemon-config-'));
@@ -105,7 +108,7 @@ describe('Config.loadFromFile', () => {
     expect(failure(() => Config.loadFromFile(path)).message).toBe(`${path}: monitoring.health_check_failures must be >= 1 (got 0)`);
     const level = file('[logging]\nlevel = "verbose"\n');
     expect(failure(() => Config.loadFromFile(level)).message).toBe(
-      `${level}: logging.level must be one of "trace", "debug", "info", "warn", "error" (got "verbose")`,
+      `${level}: logging.level must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent" (got "verbose")`,
     );
   });
 
@@ -247,3 +250,169 @@ describe('config validation (properties)', () => {
     },
   );
 });
+
+describe('log levels: every pino level', () => {
+  it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])('takes %s in a file and in the environment', (level) => {
+    expect(Config.loadFromFile(file(`[logging]\nlevel = "${level}"\n`)).logging.level).toBe(level);
+    expect(Config.load({ path: SEED, env: { DAEMON_LOGGING__LEVEL: level } }).logging.level).toBe(level);
+  });
+});
+
+describe('shutdown.drain must be below shutdown.graceful', () => {
+  const reason =
+    'the drain is inside the ladder: handles are cancelled at the end of the drain, so it must end before the graceful deadline';
+
+  it('in a file: ConfigTimeoutOrder naming both values, the file and why', () => {
+    const path = file('[shutdown]\ngraceful = 1000\nforce = 2000\nkill = 3000\ndrain = 1000\n');
+    const e = failure(() => Config.loadFromFile(path));
+    expect(e.code).toBe(ErrorCode.ConfigTimeoutOrder);
+    expect(e.message).toBe(`${path}: shutdown.drain (1000 ms) must be less than shutdown.graceful (1000 ms); ${reason}`);
+    expect(e.location).toEqual({ file: path, key: 'shutdown.drain' });
+    expect(failure(() => Config.loadFromFile(file('[shutdown]\ndrain = 40000\n'))).code).toBe(ErrorCode.ConfigTimeoutOrder);
+    expect(Config.loadFromFile(file('[shutdown]\ndrain = 29999\n')).shutdown.drain).toBe(29_999);
+  });
+
+  it('in the environment, over a file', () => {
+    const e = failure(() => Config.load({ path: SEED, env: { DAEMON_SHUTDOWN__DRAIN: '30000' } }));
+    expect(e.code).toBe(ErrorCode.ConfigTimeoutOrder);
+    expect(e.message).toBe(`environment: shutdown.drain (30000 ms) must be less than shutdown.graceful (30000 ms); ${reason}`);
+    const g = failure(() => Config.load({ path: file('[shutdown]\ndrain = 10000\n'), env: { DAEMON_SHUTDOWN__GRACEFUL: '5000' } }));
+    expect(g.code).toBe(ErrorCode.ConfigTimeoutOrder);
+  });
+});
+
+describe('TOML numbers', () => {
+  it('an integer past 2^53 (2^63-1) is a value out of range of its key, not a syntax error', () => {
+    const path = file('[shutdown]\ngraceful = 9223372036854775807\n');
+    const e = failure(() => Config.loadFromFile(path));
+    expect(e.code).toBe(ErrorCode.ConfigInvalidValue);
+    expect(e.message).toBe(`${path}: shutdown.graceful is out of range: it must be <= 2147483647 (got 9223372036854775807)`);
+    expect(e.location).toEqual({ file: path, key: 'shutdown.graceful' });
+    const low = failure(() => Config.loadFromFile(file('[performance]\nmemory_pool_size = -9223372036854775808\n')));
+    expect(low.message).toMatch(/performance\.memory_pool_size is out of range: it must be >= 0 \(got -9223372036854775808\)$/);
+    const hex = failure(() => Config.loadFromFile(file('[monitoring]\nhealth_check_failures = 0x7fffffffffffffff\n')));
+    expect(hex.code).toBe(ErrorCode.ConfigInvalidValue);
+    expect(hex.message).toMatch(/monitoring\.health_check_failures is out of range/);
+  });
+
+  it('an integer out of range but below 2^53 is still named by the schema', () => {
+    const path = file('[shutdown]\nkill = 9007199254740991\n');
+    expect(failure(() => Config.loadFromFile(path)).message).toBe(`${path}: shutdown.kill must be <= 2147483647 (got 9007199254740991)`);
+  });
+
+  it('a huge integer at a key of another type, or at an unknown key, is named as such', () => {
+    const name = failure(() => Config.loadFromFile(file('name = 9223372036854775807\n')));
+    expect(name.message).toMatch(/: name must be a string \(got 9223372036854775807\)$/);
+    const unknown = failure(() => Config.loadFromFile(file('[shutdown]\ngracefull = 9223372036854775807\n')));
+    expect(unknown.code).toBe(ErrorCode.ConfigUnknownKey);
+  });
+
+  it('a float at an integer key is refused, even with no fraction (1000.0, 1e3), naming the key', () => {
+    const path = file('[shutdown]\ngraceful = 1000.0\nforce = 2000\nkill = 3000\n');
+    const e = failure(() => Config.loadFromFile(path));
+    expect(e.code).toBe(ErrorCode.ConfigInvalidValue);
+    expect(e.message).toBe(`${path}: shutdown.graceful must be an integer, not a float (got 1000.0)`);
+    expect(e.location).toEqual({ file: path, key: 'shutdown.graceful' });
+    for (const [text, shown] of [['1e3', '1000.0'], ['1.5', '1.5'], ['inf', 'inf'], ['-inf', '-inf'], ['nan', 'nan'], ['3.0e0', '3.0']]) {
+      expect(failure(() => Config.loadFromFile(file(`[monitoring]\nhealth_check_failures = ${text}\n`))).message).toMatch(
+        new RegExp(`monitoring\\.health_check_failures must be an integer, not a float \\(got ${shown}\\)$`),
+      );
+    }
+  });
+
+  it('integers in every TOML notation still load as numbers', () => {
+    const c = Config.loadFromFile(file('[shutdown]\ngraceful = 1_000\nforce = 0x7D0\nkill = 0o5670\ndrain = 0b1\n'));
+    expect(c.shutdown).toEqual({ graceful: 1000, force: 2000, kill: 3000, drain: 1 });
+    expect(typeof c.shutdown.graceful).toBe('number');
+  });
+
+  it('a float at a key of another type is named by the schema', () => {
+    expect(failure(() => Config.loadFromFile(file('hot_reload = 1.0\n'))).message).toMatch(/: hot_reload must be a boolean \(got 1\)$/);
+  });
+
+  it('keeps the line and column of real syntax errors', () => {
+    const path = file('[shutdown]\ngraceful = 12abc\n');
+    const e = failure(() => Config.loadFromFile(path));
+    expect(e.code).toBe(ErrorCode.ConfigSyntax);
+    expect(e.location).toMatchObject({ file: path, line: 2 });
+    expect(e.message).toMatch(new RegExp(`^${path}: TOML syntax error at line 2, column \\d+: `));
+  });
+
+  it('refuses an environment integer past 2^53 as out of range of its variable', () => {
+    const e = failure(() => Config.load({ path: SEED, env: { DAEMON_SHUTDOWN__GRACEFUL: '9223372036854775807' } }));
+    expect(e.message).toBe('environment: DAEMON_SHUTDOWN__GRACEFUL must be <= 2147483647 (got "9223372036854775807")');
+    expect(failure(() => Config.load({ path: SEED, env: { DAEMON_SHUTDOWN__GRACEFUL: '1000.0' } })).code).toBe(ErrorCode.ConfigInvalidValue);
+  });
+});
+
+describe('what is at the config path: a regular file of at most 1 MiB', () => {
+  const posix = process.platform !== 'win32';
+
+  /**
+   * A FIFO at a new path, with a writer that turns up a second later: a
+   * blocking read would wait for it, then parse what it wrote (so a load that
+   * reads the FIFO fails these tests instead of hanging them).
+   */
+  function fifo(): { path: string; [Symbol.dispose](): void } {
+    const path = join(dir, `fifo-${++n}`);
+    execFileSync('mkfifo', [path]);
+    const writer = spawn('sh', ['-c', 'sleep 1; printf \'name = "from-fifo"\\n\' > "$0"', path], { stdio: 'ignore' });
+    return { path, [Symbol.dispose]: () => writer.kill() };
+  }
+
+  it.skipIf(!posix)('a FIFO is refused at once, never read (a read would block the event loop until a writer came)', () => {
+    for (const load of [(p: string) => Config.loadFromFile(p), (p: string) => Config.load({ path: p, env: {} })]) {
+      using f = fifo();
+      const started = Date.now();
+      const e = failure(() => load(f.path));
+      expect(Date.now() - started).toBeLessThan(900);
+      expect(e.code).toBe(ErrorCode.ConfigFileUnreadable);
+      expect(e.message).toBe(`config file ${f.path} is a FIFO (named pipe), not a regular file; point the config path at a TOML file`);
+      expect(e.location).toEqual({ file: f.path });
+    }
+  });
+
+  it.skipIf(!posix)('a symlink to a FIFO is followed and refused; a symlink to a file is followed and read', () => {
+    using f = fifo();
+    const link = join(dir, `link-${++n}.toml`);
+    symlinkSync(f.path, link);
+    expect(failure(() => Config.loadFromFile(link)).message).toMatch(/is a FIFO \(named pipe\), not a regular file/);
+    const good = join(dir, `link-${++n}.toml`);
+    symlinkSync(file('name = "linked"\n'), good);
+    expect(Config.loadFromFile(good).name).toBe('linked');
+  });
+
+  it.skipIf(!posix || !existsDevZero())('a character device (/dev/zero) is refused, not read forever', () => {
+    const e = failure(() => Config.loadFromFile('/dev/zero'));
+    expect(e.code).toBe(ErrorCode.ConfigFileUnreadable);
+    expect(e.message).toBe('config file /dev/zero is a character device, not a regular file; point the config path at a TOML file');
+  });
+
+  it('a directory is refused, saying so', () => {
+    const folder = join(dir, `folder-${++n}.toml`);
+    mkdirSync(folder);
+    const e = failure(() => Config.loadFromFile(folder));
+    expect(e.code).toBe(ErrorCode.ConfigFileUnreadable);
+    expect(e.message).toBe(`config file ${folder} is a directory, not a regular file; point the config path at a TOML file`);
+  });
+
+  it('a file over 1 MiB is refused before it is read; 1 MiB exactly is read', () => {
+    expect(MAX_CONFIG_BYTES).toBe(1024 * 1024);
+    const line = `# ${'x'.repeat(1021)}\n`; // 1024 bytes
+    const big = file(`name = "big"\n${line.repeat(1024)}`);
+    const e = failure(() => Config.loadFromFile(big));
+    expect(e.code).toBe(ErrorCode.ConfigFileUnreadable);
+    expect(e.message).toBe(`config file ${big} is too large (${1024 * 1024 + 13} bytes): a config file is at most 1 MiB (1048576 bytes)`);
+    const exact = file(`name = "fits"\n${line.repeat(1023)}${'#'.repeat(1024 - 15)}\n`);
+    expect(Config.loadFromFile(exact).name).toBe('fits');
+  });
+});
+
+function existsDevZero(): boolean {
+  try {
+    execFileSync('test', ['-c', '/dev/zero']);
+    return true;
+  } catch {
+    return false;
+  }
+}
