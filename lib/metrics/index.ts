@@ -17,7 +17,8 @@
  * @packageDocumentation
  */
 
-export { MetricsCollector, type MetricsCollectorOptions } from './collector.js';
+export { MetricsCollector } from './collector.js';
+export type { MetricsCollectorOptions } from './collector-options.js';
 export type { CounterHandle, GaugeHandle } from './handles.js';
 export type { HdrExportOptions, HistogramHandle, HistogramSummary } from './histogram.js';
 export { HistogramLimits } from './hdr-layout.js';

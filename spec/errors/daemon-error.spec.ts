@@ -38,6 +38,7 @@ const UNPREFIXED: Readonly<Record<string, ErrorKind>> = {
   PidFileHeld: 'io',
   PidFileUnwritable: 'io',
   ProbeServerListen: 'io',
+  LogFileUnwritable: 'io',
 };
 
 const ALL_KINDS = Object.keys(RANGE) as ErrorKind[];
@@ -143,7 +144,9 @@ describe('DaemonError', () => {
     it('renders a non-Error cause as a string', () => {
       expect(DaemonError.io('x', { cause: 'plain text' }).toJSON().cause).toBe('plain text');
       expect(DaemonError.io('x', { cause: 42 }).toJSON().cause).toBe('42');
-      expect(DaemonError.io('x', { cause: { a: 1 } }).toJSON().cause).toBe('[object Object]');
+      // A plain object as JSON (its own message when it has one), never a bare "[object Object]".
+      expect(DaemonError.io('x', { cause: { a: 1 } }).toJSON().cause).toBe('{"a":1}');
+      expect(DaemonError.io('x', { cause: { message: 'from a plain object' } }).toJSON().cause).toBe('from a plain object');
       // An object with no toString at all still gives a string.
       expect(DaemonError.io('x', { cause: Object.create(null) as object }).toJSON().cause).toBe('[object Object]');
     });

@@ -7,8 +7,7 @@ import { track } from '../helpers/assertions.js';
 import { virtualDaemon } from '../helpers/virtual-time.js';
 
 function ladder(graceful: number, force: number, kill: number, drain = 0): Config {
-  const c = Config.default();
-  return { ...c, shutdown: { graceful, force, kill, drain } };
+  return Config.from({ shutdown: { graceful, force, kill, drain } });
 }
 
 describe('the drain', () => {

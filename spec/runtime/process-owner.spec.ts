@@ -8,8 +8,7 @@ import { phases, virtualDaemon } from '../helpers/virtual-time.js';
 import type { DaemonEvent } from '../../lib/kernel/events.js';
 
 function ladder(graceful: number, force: number, kill: number, drain = 0): Config {
-  const c = Config.default();
-  return { ...c, shutdown: { graceful, force, kill, drain } };
+  return Config.from({ shutdown: { graceful, force, kill, drain } });
 }
 
 /** A task that ignores cancellation until the test lets it go. */
