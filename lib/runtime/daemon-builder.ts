@@ -140,7 +140,7 @@ export class DaemonBuilder {
 
   /**
    * Names the config file. Over a config made in code, the file is a layer:
-   * the daemon's config is *code config < file < environment*, read when the
+   * the daemon's config is code config \< file \< environment, read when the
    * daemon is built and again at every reload (SIGHUP, or hot reload, which
    * watches this file); keys the file leaves out keep the code's values. A
    * config from `Config.load` or `loadFromFile` already names its file: a
