@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isLegalTransition, isTerminalState, type SubsystemState } from '../../lib/kernel/subsystem-state.js';
 import { type ShutdownPhase, isPhaseStep } from '../../lib/kernel/shutdown.js';
 import { spawnFixture } from '../helpers/child.js';
+import { prng } from '../helpers/prng.js';
 
 // 200 subsystems with random faulty behaviours (a throw of any value, rejections, Observable
 // errors, teardowns that throw, hangs, ignored cancellation, throwing abort listeners, ready()
@@ -11,16 +12,6 @@ const RUNS = Number(process.env['FAULT_STORM_RUNS'] ?? 4);
 const FIRST_SEED = Number(process.env['FAULT_STORM_SEED'] ?? 1);
 const KILL_MS = 900;
 
-/** mulberry32, as in the fixture: the parent's signal plan follows the seed too. */
-function prng(a: number): () => number {
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Line {
   readonly msg: string;

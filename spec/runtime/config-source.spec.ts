@@ -1,14 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
 import type { DaemonEvent } from '../../lib/kernel/events.js';
 import { thrown } from '../helpers/assertions.js';
 import { virtualDaemon } from '../helpers/virtual-time.js';
+import { logLines } from '../helpers/log-lines.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proc-daemon-source-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,16 +28,6 @@ function billing(): Config {
   };
 }
 
-function lines(): { logger: pino.Logger; out: Array<Record<string, unknown>> } {
-  const out: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _e, done) {
-      out.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), out };
-}
 
 describe('where a reload reads from', () => {
   it('a config made in code reads no file, ever: SIGHUP logs one info line and changes nothing', async () => {
@@ -49,7 +38,7 @@ describe('where a reload reads from', () => {
     process.chdir(d);
     try {
       const { builder, time, proc } = virtualDaemon(billing());
-      const { logger, out } = lines();
+      const { logger, out } = logLines();
       const daemon = builder.withLogger(logger).withTask('a', (h) => h.cancelled()).build();
       expect(daemon.configPath).toBeUndefined();
       const events: DaemonEvent[] = [];

@@ -6,6 +6,7 @@ import type { DaemonEvent, SubsystemId } from '../../lib/kernel/events.js';
 import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
 import type { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
 import { virtualDaemon } from '../helpers/virtual-time.js';
+import { prng } from '../helpers/prng.js';
 
 // The ladder's timing on virtual time, pinned: random scenarios (signals, stops and restarts
 // by hand, subsystems that clean up slowly, fail while stopping, call ready(), ignore their
@@ -16,15 +17,6 @@ import { virtualDaemon } from '../helpers/virtual-time.js';
 const FIXTURE = fileURLToPath(new URL('../fixtures/ladder-timing.json', import.meta.url));
 const SCENARIOS = 150;
 
-function prng(a: number): () => number {
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Kind = 'cooperative' | 'slow' | 'straggler' | 'failsOnStop' | 'readyEarly' | 'crashLoop' | 'ends';
 interface Task {

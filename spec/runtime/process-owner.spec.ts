@@ -1,11 +1,10 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
 import type { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
 import { phases, virtualDaemon } from '../helpers/virtual-time.js';
 import type { DaemonEvent } from '../../lib/kernel/events.js';
+import { logLines } from '../helpers/log-lines.js';
 
 function ladder(graceful: number, force: number, kill: number, drain = 0): Config {
   return Config.from({ shutdown: { graceful, force, kill, drain } });
@@ -20,21 +19,11 @@ function straggler(): { run: (h: ShutdownHandle) => Promise<void>; release: () =
   return { run: () => done, release };
 }
 
-function lines(): { logger: pino.Logger; out: Array<Record<string, unknown>> } {
-  const out: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _e, done) {
-      out.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), out };
-}
 
 describe('crash handlers', () => {
   it('log an uncaught exception at fatal and shut down with reason error (RuntimeUncaught), exit 1', async () => {
     const { builder, time, proc } = virtualDaemon();
-    const { logger, out } = lines();
+    const { logger, out } = logLines();
     let cleanedUp = false;
     const daemon = builder
       .withLogger(logger)

@@ -1,5 +1,3 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
@@ -9,6 +7,7 @@ import type { DaemonEvent } from '../../lib/kernel/events.js';
 import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
 import type { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
 import { transitions, virtualDaemon } from '../helpers/virtual-time.js';
+import { logLines } from '../helpers/log-lines.js';
 
 /** Values that are hard to read: each read of them may throw. */
 function unreadable(): Array<[string, () => unknown]> {
@@ -58,21 +57,10 @@ function unreadable(): Array<[string, () => unknown]> {
   ];
 }
 
-/** A pino logger whose lines are kept (so that the lifecycle log's serializers run for real). */
-function capturing(): { logger: pino.Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, stream), lines };
-}
 
 async function failedWith(run: (h: ShutdownHandle) => unknown): Promise<{ error: DaemonError; events: DaemonEvent[]; exitCode: number }> {
   const { builder, time } = virtualDaemon();
-  const { logger } = capturing();
+  const { logger } = logLines('debug');
   const daemon = builder.withLogger(logger).withTask('weird', run as never).build();
   const events: DaemonEvent[] = [];
   daemon.events$.subscribe((e) => events.push(e));
@@ -152,7 +140,7 @@ describe('a subsystem that throws anything', () => {
 
   it('logs a failure whose cause cannot be read, instead of throwing from the log call', async () => {
     const { builder, time } = virtualDaemon();
-    const { logger, lines } = capturing();
+    const { logger, out: lines } = logLines('debug');
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
     const daemon = builder
