@@ -11,6 +11,7 @@ import {
   blocksReadiness,
   isReadyRecord,
 } from './kernel-state.js';
+import type { Ladder } from './ladder.js';
 import type { PVec } from './pvec.js';
 import { type SubsystemState, isLegalTransition, isTerminalState } from './subsystem-state.js';
 
@@ -24,6 +25,8 @@ export type Patch = Partial<
     | 'lastError'
     | 'attempt'
     | 'stopCause'
+    | 'forceAt'
+    | 'abandonAt'
     | 'everStarted'
     | 'healthy'
     | 'healthFailures'
@@ -44,19 +47,21 @@ export interface MoveDetail {
 /** One fact's changes, gathered and then committed as one new state. @internal */
 export class Draft {
   vec: PVec<SubsystemRecord>;
-  phase: KernelState['phase'];
+  ladder: Ladder;
   reason: KernelState['reason'];
-  initiatedAt: number | undefined;
   stoppedAt: number | undefined;
+  shutdownSignals: number;
+  shutdownRuns: number;
+  forcedRuns: number;
   launched: boolean;
   active: number;
   pendingStarts: number;
   unready: number;
   healthChecks: boolean;
-  forced: string[] | readonly string[];
+  abandoned: string[] | readonly string[];
   private counts: StateCounts | Record<SubsystemState, number>;
   private countsOwned = false;
-  private forcedOwned = false;
+  private abandonedOwned = false;
   private events: DaemonEvent[] | undefined;
   private commands: Command[] | undefined;
 
@@ -66,17 +71,23 @@ export class Draft {
     readonly time: number,
   ) {
     this.vec = prev.subsystems;
-    this.phase = prev.phase;
+    this.ladder = prev.ladder;
     this.reason = prev.reason;
-    this.initiatedAt = prev.initiatedAt;
     this.stoppedAt = prev.stoppedAt;
+    this.shutdownSignals = prev.shutdownSignals;
+    this.shutdownRuns = prev.shutdownRuns;
+    this.forcedRuns = prev.forcedRuns;
     this.launched = prev.launched;
     this.active = prev.active;
     this.pendingStarts = prev.pendingStarts;
     this.unready = prev.unready;
     this.healthChecks = prev.healthChecks;
-    this.forced = prev.forced;
+    this.abandoned = prev.abandoned;
     this.counts = prev.counts;
+  }
+
+  get phase(): KernelState['phase'] {
+    return this.ladder.phase;
   }
 
   get(id: SubsystemId): SubsystemRecord | undefined {
@@ -125,6 +136,11 @@ export class Draft {
       throw new Error(`proc-daemon kernel: illegal transition ${String(from)} → ${to} of "${rec.name}"`);
     }
     const next = this.#put(rec, this.build(rec, to, patch));
+    // A run that stops on its own has its own deadlines: their timer goes when the stop is over.
+    if (rec.abandonAt !== undefined && next.abandonAt === undefined) {
+      this.command({ type: 'disarm', key: `force:${rec.id}` });
+      this.command({ type: 'disarm', key: `abandon:${rec.id}` });
+    }
     this.count(rec.state, -1);
     this.count(to, +1);
     const wasEnded = isTerminalState(rec.state);
@@ -160,6 +176,8 @@ export class Draft {
       readiness: rec.readiness,
       attempt: p.attempt ?? rec.attempt,
       stopCause: 'stopCause' in p ? p.stopCause : state === 'stopping' ? rec.stopCause : undefined,
+      forceAt: 'forceAt' in p ? p.forceAt : state === 'stopping' ? rec.forceAt : undefined,
+      abandonAt: 'abandonAt' in p ? p.abandonAt : state === 'stopping' ? rec.abandonAt : undefined,
       everStarted: p.everStarted ?? rec.everStarted,
       healthy,
       healthFailures: p.healthFailures ?? (fresh ? 0 : rec.healthFailures),
@@ -175,19 +193,16 @@ export class Draft {
   }
 
   commit(): KernelState {
-    if (this.active === 0 && this.launched) {
-      if (this.reason === undefined) {
-        this.command({ type: 'shutdown', reason: { kind: 'completed' } });
-      } else if (this.phase !== 'running' && this.phase !== 'stopped') {
-        this.command({ type: 'finish' });
-      }
-    }
     return {
       version: this.prev.version + 1,
-      phase: this.phase,
+      ladder: this.ladder,
+      phase: this.ladder.phase,
       reason: this.reason,
-      initiatedAt: this.initiatedAt,
+      initiatedAt: this.ladder.origin,
       stoppedAt: this.stoppedAt,
+      shutdownSignals: this.shutdownSignals,
+      shutdownRuns: this.shutdownRuns,
+      forcedRuns: this.forcedRuns,
       launched: this.launched,
       subsystems: this.vec,
       counts: this.counts,
@@ -195,17 +210,18 @@ export class Draft {
       pendingStarts: this.pendingStarts,
       unready: this.unready,
       healthChecks: this.healthChecks,
-      forced: this.forced,
+      abandoned: this.abandoned,
       events: this.events ?? NO_EVENTS,
       commands: this.commands ?? NO_COMMANDS,
     };
   }
 
-  get forcedList(): string[] {
-    if (!this.forcedOwned) {
-      this.forced = [...this.forced];
-      this.forcedOwned = true;
+  /** The list of names abandoned at the force deadline, to add to. */
+  get abandonedList(): string[] {
+    if (!this.abandonedOwned) {
+      this.abandoned = [...this.abandoned];
+      this.abandonedOwned = true;
     }
-    return this.forced as string[];
+    return this.abandoned as string[];
   }
 }

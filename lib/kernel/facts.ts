@@ -1,8 +1,9 @@
 import type { Config } from '../config/config.js';
 import type { DaemonError } from '../errors/daemon-error.js';
 import type { FailurePolicy, Readiness, ResourceAlertEvent, SubsystemId } from './events.js';
+import type { LadderTimeouts } from './ladder.js';
 import type { RestartPolicy } from './restart-policy.js';
-import type { ShutdownPhase, ShutdownReason } from './shutdown.js';
+import type { ShutdownReason } from './shutdown.js';
 
 /**
  * The inputs of the kernel: what the shell observed. Each carries the
@@ -35,8 +36,6 @@ export type Fact =
     })
   /** The run's handle called `ready()`; `random` as for `ended` (a run stopped for its health may restart). */
   | (Stamp & { readonly type: 'ready'; readonly id: SubsystemId; readonly random?: number })
-  /** A run stopped on its own (`manager.stop`/`restart`/health) passed its force deadline. */
-  | (Stamp & { readonly type: 'abandon'; readonly id: SubsystemId; readonly error: DaemonError; readonly random?: number })
   /**
    * A health check of the current run answered (`error` says why it failed).
    * `threshold` is `monitoring.healthCheckFailures` at that moment.
@@ -58,12 +57,23 @@ export type Fact =
   | (Stamp & { readonly type: 'stop'; readonly id: SubsystemId })
   /** `manager.restart(id)`. */
   | (Stamp & { readonly type: 'restart'; readonly id: SubsystemId })
-  /** The coordinator initiated shutdown. */
+  /** Shutdown was requested (`daemon.shutdown()`, a handle, the hard memory limit). */
   | (Stamp & { readonly type: 'shutdown'; readonly reason: ShutdownReason })
-  /** The coordinator entered a phase. */
-  | (Stamp & { readonly type: 'phase'; readonly phase: ShutdownPhase })
-  /** A handled OS signal. */
-  | (Stamp & { readonly type: 'signal'; readonly signal: NodeJS.Signals; readonly signo: number })
+  /**
+   * A handled OS signal. A shutdown signal starts the shutdown, or escalates
+   * it (see the kernel's ladder); a reload signal is only an event here.
+   */
+  | (Stamp & { readonly type: 'signal'; readonly signal: NodeJS.Signals; readonly signo: number; readonly shutdown: boolean })
+  /** An uncaught exception or unhandled rejection of the process (the daemon owns it). */
+  | (Stamp & { readonly type: 'crash'; readonly error: DaemonError })
+  /**
+   * A deadline the kernel armed has come (see {@link TimerKey}). `random` in
+   * [0, 1) places a jittered delay (a subsystem abandoned at its own stop
+   * deadline may restart).
+   */
+  | (Stamp & { readonly type: 'tick'; readonly key: TimerKey; readonly random: number })
+  /** New ladder timeouts (a reload). */
+  | (Stamp & { readonly type: 'retime'; readonly timeouts: LadderTimeouts })
   /** A new config was accepted and applied. */
   | (Stamp & { readonly type: 'config-reloaded'; readonly config: Config })
   /** A new config was rejected. */
@@ -78,17 +88,35 @@ export interface Stamp {
 }
 
 /**
+ * What a timer is for: the shutdown ladder, or one of the two deadlines of a
+ * subsystem's own stop (`force:<id>`, `abandon:<id>`).
+ * @internal
+ */
+export type TimerKey = 'ladder' | `force:${number}` | `abandon:${number}`;
+
+/**
  * What the kernel asks the shell to do after a fact.
  * @internal
  */
 export type Command =
   /** Start the next run of `id` after `delayMs`; `revive` when its lifecycle had ended. */
   | { readonly type: 'schedule'; readonly id: SubsystemId; readonly delayMs: number; readonly revive: boolean }
-  /** Cancel the current run of `id` (a stop or restart of that subsystem alone). */
-  | { readonly type: 'cancel'; readonly id: SubsystemId }
   /** `id` has ended for good: drop its pending restart, abandon a run still going. */
   | { readonly type: 'settle'; readonly id: SubsystemId }
-  /** Initiate the daemon's shutdown with `reason` (a failure that escalates, or every subsystem ended). */
-  | { readonly type: 'shutdown'; readonly reason: ShutdownReason }
-  /** Every subsystem has ended during shutdown: finish the ladder. */
-  | { readonly type: 'finish' };
+  /** Cancel the current runs of `ids` (their handles: `signal` aborts…), for `reason`, counting down to `deadline`. */
+  | {
+      readonly type: 'cancel';
+      readonly ids: readonly SubsystemId[];
+      readonly reason: ShutdownReason;
+      readonly deadline: number;
+    }
+  /** The runs of `ids`, cancelled by the shutdown, now count down to `deadline` (new timeouts). */
+  | { readonly type: 'retime'; readonly ids: readonly SubsystemId[]; readonly deadline: number }
+  /** Force-abort the current runs of `ids` (`forcedSignal` aborts). */
+  | { readonly type: 'force'; readonly ids: readonly SubsystemId[] }
+  /** Report a `tick` for `key` at `at` (replacing any timer of that key); `unref`: it never keeps the process alive. */
+  | { readonly type: 'arm'; readonly key: TimerKey; readonly at: number; readonly unref: boolean }
+  /** Drop the timer of `key`. */
+  | { readonly type: 'disarm'; readonly key: TimerKey }
+  /** Exit the process now with `code` (the kill deadline, a last signal, a crash during shutdown). */
+  | { readonly type: 'exit'; readonly code: number; readonly why: string };

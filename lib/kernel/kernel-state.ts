@@ -1,6 +1,7 @@
 import type { DaemonError } from '../errors/daemon-error.js';
 import type { DaemonEvent, FailurePolicy, Readiness, SubsystemId, SubsystemMetadata } from './events.js';
 import type { Command } from './facts.js';
+import { type Ladder, type LadderTimeouts, initialLadder } from './ladder.js';
 import { PVec } from './pvec.js';
 import type { RestartPolicy } from './restart-policy.js';
 import type { ShutdownPhase, ShutdownReason } from './shutdown.js';
@@ -29,6 +30,13 @@ export interface RecordFields {
   readonly attempt: number;
   /** Set while `stopping`: why. */
   readonly stopCause: StopCause | undefined;
+  /**
+   * Set while `stopping` on its own (`stop`, `restart`, `health`): when its
+   * run is force-aborted, and when it is abandoned (the daemon's graceful and
+   * force timeouts, counted from the stop).
+   */
+  readonly forceAt: number | undefined;
+  readonly abandonAt: number | undefined;
   /** Whether it ever started (the first start is `null → starting`). */
   readonly everStarted: boolean;
   /** The latest health check of the current run; `undefined` before the first. */
@@ -60,6 +68,8 @@ export class SubsystemRecord implements SubsystemMetadata, RecordFields {
   readonly readiness: Readiness;
   readonly attempt: number;
   readonly stopCause: StopCause | undefined;
+  readonly forceAt: number | undefined;
+  readonly abandonAt: number | undefined;
   readonly everStarted: boolean;
   readonly healthy: boolean | undefined;
   readonly healthFailures: number;
@@ -80,6 +90,8 @@ export class SubsystemRecord implements SubsystemMetadata, RecordFields {
     this.readiness = f.readiness;
     this.attempt = f.attempt;
     this.stopCause = f.stopCause;
+    this.forceAt = f.forceAt;
+    this.abandonAt = f.abandonAt;
     this.everStarted = f.everStarted;
     this.healthy = f.healthy;
     this.healthFailures = f.healthFailures;
@@ -158,8 +170,15 @@ export interface KernelState {
   readonly unready: number;
   /** Whether health checks are on (`monitoring.healthChecks`): readiness `'healthy'` waits on them only then. */
   readonly healthChecks: boolean;
-  /** Names abandoned at the daemon's force deadline. */
-  readonly forced: readonly string[];
+  /** The shutdown ladder: its phase (`phase` mirrors it), timeouts, and origin (`initiatedAt`). */
+  readonly ladder: Ladder;
+  /** Shutdown signals (SIGTERM, SIGINT, SIGQUIT) seen since shutdown began. */
+  readonly shutdownSignals: number;
+  /** Names abandoned at the daemon's force deadline (still running when the `kill` phase began). */
+  readonly abandoned: readonly string[];
+  /** Runs not yet ended when shutdown began (and started since), and of those how many were force-aborted. */
+  readonly shutdownRuns: number;
+  readonly forcedRuns: number;
   /** The events the last fact produced, in order. */
   readonly events: readonly DaemonEvent[];
   /** The commands the last fact produced, in order. */
@@ -171,10 +190,18 @@ export const NO_EVENTS: readonly DaemonEvent[] = Object.freeze([]);
 /** @internal */
 export const NO_COMMANDS: readonly Command[] = Object.freeze([]);
 
+/** The ladder timeouts of the default config. @internal */
+export const DEFAULT_TIMEOUTS: LadderTimeouts = Object.freeze({ graceful: 30_000, force: 45_000, kill: 60_000, drain: 0 });
+
 /** The kernel state of a daemon with no subsystem, before `run()`. @internal */
-export function initialKernelState(): KernelState {
+export function initialKernelState(timeouts: LadderTimeouts = DEFAULT_TIMEOUTS): KernelState {
   return {
     version: 0,
+    ladder: initialLadder(timeouts),
+    shutdownSignals: 0,
+    abandoned: Object.freeze([]),
+    shutdownRuns: 0,
+    forcedRuns: 0,
     phase: 'running',
     reason: undefined,
     initiatedAt: undefined,
@@ -186,7 +213,6 @@ export function initialKernelState(): KernelState {
     pendingStarts: 0,
     unready: 0,
     healthChecks: true,
-    forced: Object.freeze([]),
     events: NO_EVENTS,
     commands: NO_COMMANDS,
   };

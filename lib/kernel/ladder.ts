@@ -4,6 +4,9 @@ import type { ShutdownPhase } from './shutdown.js';
  * The shutdown ladder's durations, in ms: `drain < graceful < force < kill`,
  * every one a deadline counted from the moment shutdown was requested (the
  * drain is inside the ladder, so `kill` is the longest a shutdown can take).
+ * Each deadline ends a phase: `drain` ends `draining`, `graceful` ends
+ * `graceful` (the force-abort begins), `force` ends `force` (the
+ * stragglers are abandoned), `kill` ends the process if it is still alive.
  * @internal
  */
 export interface LadderTimeouts {
@@ -14,41 +17,42 @@ export interface LadderTimeouts {
 }
 
 /**
- * The ladder as pure data: the phase, when shutdown was requested, and the
- * origin of its deadlines.
+ * The ladder as pure data: the phase, and the moment shutdown was requested
+ * (`origin`), from which every deadline counts.
  * @internal
  */
 export interface Ladder {
   readonly phase: ShutdownPhase;
   readonly timeouts: LadderTimeouts;
-  /** When shutdown was requested. */
-  readonly initiatedAt?: number;
-  /** When shutdown was requested: every deadline counts from here. */
   readonly origin?: number;
+  /** The furthest phase entered before `stopped` (what the shutdown went through). */
+  readonly reached?: ShutdownPhase;
+  /** The kill deadline passed while the shutdown had not stopped cleanly. */
+  readonly killPassed?: boolean;
 }
 
 /**
  * What can happen to the ladder: a request, time passing, a shutdown signal
- * during the shutdown, every subsystem ending, new timeouts.
+ * during the shutdown, every run ending, new timeouts.
  * @internal
  */
 export type LadderInput =
   | { readonly type: 'initiate'; readonly at: number }
   | { readonly type: 'tick'; readonly at: number }
-  | { readonly type: 'escalate'; readonly at: number }
-  | { readonly type: 'complete'; readonly at: number }
+  | { readonly type: 'escalate' }
+  | { readonly type: 'complete' }
   | { readonly type: 'retime'; readonly timeouts: LadderTimeouts };
 
 /**
- * The result of one ladder step: the new ladder, the phases entered in
- * order, and whether the process must exit at once (a shutdown signal that
- * came after the `force` phase began).
+ * One ladder step: the new ladder and the phases entered, in order.
+ * `beyondForce`: an escalation found the ladder already past `graceful`
+ * (there is nothing left to force: the caller decides whether to exit).
  * @internal
  */
 export interface LadderStep {
   readonly ladder: Ladder;
   readonly entered: readonly ShutdownPhase[];
-  readonly exitNow: boolean;
+  readonly beyondForce: boolean;
 }
 
 const NONE: readonly ShutdownPhase[] = Object.freeze([]);
@@ -58,8 +62,8 @@ export function initialLadder(timeouts: LadderTimeouts): Ladder {
   return { phase: 'running', timeouts };
 }
 
-function with_(ladder: Ladder, patch: Partial<Ladder>): Ladder {
-  return { ...ladder, ...patch };
+function step(ladder: Ladder, entered: readonly ShutdownPhase[] = NONE, beyondForce = false): LadderStep {
+  return { ladder, entered, beyondForce };
 }
 
 /**
@@ -69,33 +73,28 @@ function with_(ladder: Ladder, patch: Partial<Ladder>): Ladder {
 export function stepLadder(ladder: Ladder, input: LadderInput): LadderStep {
   switch (input.type) {
     case 'initiate': {
-      if (ladder.phase !== 'running') return { ladder, entered: NONE, exitNow: false };
-      if (ladder.timeouts.drain > 0) {
-        const draining = with_(ladder, { phase: 'draining', initiatedAt: input.at, origin: input.at });
-        return { ladder: draining, entered: ['draining'], exitNow: false };
-      }
-      const started = with_(ladder, { phase: 'graceful', initiatedAt: input.at, origin: input.at });
-      return catchUp(started, input.at, ['graceful']);
+      if (ladder.phase !== 'running') return step(ladder);
+      const first: ShutdownPhase = ladder.timeouts.drain > 0 ? 'draining' : 'graceful';
+      return catchUp({ ...ladder, phase: first, reached: first, origin: input.at }, input.at, [first]);
     }
     case 'tick':
       return catchUp(ladder, input.at, []);
-    case 'escalate': {
+    case 'escalate':
       switch (ladder.phase) {
         case 'running':
-          return { ladder, entered: NONE, exitNow: false };
+          return step(ladder);
         case 'draining':
-          return { ladder: with_(ladder, { phase: 'force' }), entered: ['graceful', 'force'], exitNow: false };
+          return step({ ...ladder, phase: 'force', reached: 'force' }, ['graceful', 'force']);
         case 'graceful':
-          return { ladder: with_(ladder, { phase: 'force' }), entered: ['force'], exitNow: false };
+          return step({ ...ladder, phase: 'force', reached: 'force' }, ['force']);
         default:
-          return { ladder, entered: NONE, exitNow: true };
+          return step(ladder, NONE, true);
       }
-    }
     case 'complete':
-      if (ladder.phase === 'stopped' || ladder.phase === 'running') return { ladder, entered: NONE, exitNow: false };
-      return { ladder: with_(ladder, { phase: 'stopped' }), entered: ['stopped'], exitNow: false };
+      if (ladder.phase === 'stopped' || ladder.phase === 'running') return step(ladder);
+      return step({ ...ladder, phase: 'stopped' }, ['stopped']);
     case 'retime':
-      return { ladder: with_(ladder, { timeouts: input.timeouts }), entered: NONE, exitNow: false };
+      return step({ ...ladder, timeouts: input.timeouts });
   }
 }
 
@@ -105,22 +104,28 @@ function catchUp(ladder: Ladder, at: number, entered: ShutdownPhase[]): LadderSt
   for (;;) {
     const due = nextPhaseDeadline(current);
     if (due === undefined || due > at) break;
-    current = advance(current, due);
-    entered.push(current.phase);
+    const phase = NEXT[current.phase];
+    current = { ...current, phase, reached: phase };
+    entered.push(phase);
   }
-  return { ladder: current, entered: entered.length === 0 ? NONE : entered, exitNow: false };
+  return step(current, entered.length === 0 ? NONE : entered);
 }
 
-function advance(ladder: Ladder, due: number): Ladder {
-  switch (ladder.phase) {
-    case 'draining':
-      return with_(ladder, { phase: 'graceful' });
-    case 'graceful':
-      return with_(ladder, { phase: 'force' });
-    default:
-      return with_(ladder, { phase: 'kill' });
-  }
-}
+const NEXT: Readonly<Record<ShutdownPhase, ShutdownPhase>> = Object.freeze({
+  running: 'running',
+  draining: 'graceful',
+  graceful: 'force',
+  force: 'kill',
+  kill: 'kill',
+  stopped: 'stopped',
+});
+
+/** The deadline (in ms from the origin) that ends each phase. */
+const ENDS: Readonly<Partial<Record<ShutdownPhase, keyof LadderTimeouts>>> = Object.freeze({
+  draining: 'drain',
+  graceful: 'graceful',
+  force: 'force',
+});
 
 /**
  * When the ladder next changes phase by itself (absolute time), or
@@ -128,20 +133,34 @@ function advance(ladder: Ladder, due: number): Ladder {
  * @internal
  */
 export function nextPhaseDeadline(ladder: Ladder): number | undefined {
-  const { timeouts: t, origin } = ladder;
-  switch (ladder.phase) {
-    case 'draining':
-      return origin === undefined ? undefined : origin + t.drain;
-    case 'graceful':
-      return origin === undefined ? undefined : origin + t.graceful;
-    case 'force':
-      return origin === undefined ? undefined : origin + t.force;
-    default:
-      return undefined;
-  }
+  const ends = ENDS[ladder.phase];
+  return ends === undefined || ladder.origin === undefined ? undefined : ladder.origin + ladder.timeouts[ends];
 }
 
-/** The absolute kill deadline, once the ladder has an origin. @internal */
+/**
+ * Whether the shutdown went through `phase` (its furthest phase before
+ * `stopped` is `phase` or later).
+ * @internal
+ */
+export function wentThrough(ladder: Ladder, phase: ShutdownPhase): boolean {
+  return ladder.reached !== undefined && RANK[ladder.reached] >= RANK[phase];
+}
+
+const RANK: Readonly<Record<ShutdownPhase, number>> = Object.freeze({
+  running: 0,
+  draining: 1,
+  graceful: 2,
+  force: 3,
+  kill: 4,
+  stopped: 5,
+});
+
+/** The absolute kill deadline, once shutdown has begun. @internal */
 export function killDeadline(ladder: Ladder): number | undefined {
   return ladder.origin === undefined ? undefined : ladder.origin + ladder.timeouts.kill;
+}
+
+/** The absolute graceful deadline (what a cancelled handle's `timeRemaining()` counts to), once shutdown has begun. @internal */
+export function gracefulDeadline(ladder: Ladder): number | undefined {
+  return ladder.origin === undefined ? undefined : ladder.origin + ladder.timeouts.graceful;
 }

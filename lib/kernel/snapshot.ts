@@ -53,7 +53,7 @@ class Snapshot implements DaemonSnapshot {
   get stoppedAt(): number | undefined { return this.state.stoppedAt; }
   get counts(): StateCounts { return this.state.counts; }
   get active(): number { return this.state.active; }
-  get forced(): readonly string[] { return this.state.forced; }
+  get forced(): readonly string[] { return this.state.abandoned; }
   get ready(): boolean {
     return (this.#ready ??= readyOf(this.state));
   }
@@ -94,7 +94,7 @@ export function failedOf(state: KernelState): SubsystemMetadata[] {
 
 /** The names of the runs still going (and those already abandoned): what an exit at the kill deadline leaves behind. @internal */
 export function stragglersOf(state: KernelState): string[] {
-  const names = [...state.forced];
+  const names = [...state.abandoned];
   state.subsystems.forEach((rec) => {
     if (rec.state === 'stopping' || rec.state === 'starting' || rec.state === 'running') names.push(rec.name);
   });
@@ -104,6 +104,22 @@ export function stragglersOf(state: KernelState): string[] {
 /** The exit code a daemon that ended in `state` reports. @internal */
 export function exitCodeOf(state: KernelState): ExitCode {
   const kind = state.reason?.kind;
-  if (kind === 'error' || kind === 'resource-exhausted' || state.forced.length > 0 || state.counts.failed > 0) return ExitCode.Failure;
+  if (kind === 'error' || kind === 'resource-exhausted' || state.abandoned.length > 0 || state.counts.failed > 0) return ExitCode.Failure;
   return ExitCode.Ok;
+}
+
+/**
+ * The phases a state went through, in order: those its fact entered (one
+ * fact may enter several: `kill` then `stopped`), else its phase. A view of
+ * the states that lists them all, yet always ends on the state's phase.
+ * @internal
+ */
+export function phasesOf(state: KernelState): readonly ShutdownPhase[] {
+  const events = state.events;
+  let phases: ShutdownPhase[] | undefined;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as (typeof events)[number];
+    if (e.type === 'phase') (phases ??= []).push(e.phase);
+  }
+  return phases ?? [state.phase];
 }

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { DaemonEvent, SubsystemEvent } from '../kernel/events.js';
-import type { Clock } from '../runtime/clock.js';
 import { loggable } from './loggable-error.js';
 
 interface Window {
@@ -22,9 +21,13 @@ export const RESTART_LOG_WINDOW_MS = 1000;
 export class LifecycleLog {
   readonly #windows = new Map<string, Window>();
 
+  /**
+   * @param after - runs a function after some ms (an unref'd timer of the
+   *   daemon's scheduler); returns its cancel function
+   */
   constructor(
     private readonly logger: Logger,
-    private readonly clock: Clock,
+    private readonly after: (ms: number, fn: () => void) => () => void,
     private readonly windowMs = RESTART_LOG_WINDOW_MS,
   ) {}
 
@@ -131,14 +134,10 @@ export class LifecycleLog {
     const w: Window = {
       count: 0,
       lastError: undefined,
-      cancel: this.clock.after(
-        this.windowMs,
-        () => {
-          this.#windows.delete(name);
-          if (this.#summarize(name, w)) this.#open(name);
-        },
-        true,
-      ),
+      cancel: this.after(this.windowMs, () => {
+        this.#windows.delete(name);
+        if (this.#summarize(name, w)) this.#open(name);
+      }),
     };
     this.#windows.set(name, w);
   }

@@ -1,74 +1,82 @@
 import type { Logger } from 'pino';
-import { BehaviorSubject, type Observable, type Observer, Subject, type Subscription, map, merge, scan } from 'rxjs';
+import { BehaviorSubject, type Observable, type Observer, type SchedulerLike, Subject, type Subscription, scan } from 'rxjs';
 import type { Config } from '../config/config.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
 import type { DaemonEvent, SubsystemId, SubsystemMetadata } from '../kernel/events.js';
-import type { Command, Fact } from '../kernel/facts.js';
+import type { Command, Fact, TimerKey } from '../kernel/facts.js';
 import { type KernelState, initialKernelState } from '../kernel/kernel-state.js';
 import { reduce } from '../kernel/reduce.js';
+import type { ShutdownReason } from '../kernel/shutdown.js';
 import type { SubsystemState } from '../kernel/subsystem-state.js';
 import { LifecycleLog } from '../logging/lifecycle-log.js';
 import { Clock } from './clock.js';
 import type { HealthSettings } from './health-probe.js';
-import { RestartQueue } from './restart-queue.js';
+import { RestartQueue, restartAfter } from './restart-queue.js';
 import { Runner, type RunnerHost } from './runner.js';
 import { serialize } from './serialize.js';
-import type { CoordinatorChange } from './coordinator-types.js';
-import { ShutdownCoordinator, configureCoordinator } from './shutdown-coordinator.js';
 import { type SubsystemSpec, duplicateName } from './subsystem.js';
-import type { SchedulerLike } from 'rxjs';
 
 interface Waiter {
   readonly until: (state: SubsystemState) => boolean;
   readonly resolve: (metadata: SubsystemMetadata) => void;
 }
 
+/** What the core cannot do by itself: exit the process. @internal */
+export interface CoreHooks {
+  /** The kernel asked for an exit now (the kill deadline, a last signal, a crash during shutdown). */
+  exit(code: number, why: string): void;
+}
+
 /**
- * The engine of a daemon: one merged stream of facts — direct facts,
- * the coordinator's changes, every subsystem's lifecycle — serialized, folded
- * by the kernel with `scan`, and the kernel's commands carried out.
+ * The engine of a daemon: one stream of facts — direct facts and every
+ * subsystem's lifecycle — serialized, folded by the kernel with `scan`, and
+ * the kernel's commands carried out: runs cancelled, force-aborted and
+ * settled, restarts scheduled, deadline timers armed (their firing is a
+ * `tick` fact), exits asked for. The shutdown ladder lives in the kernel's
+ * state; the core keeps no state of its own about it.
  * @internal
  */
 export class DaemonCore implements RunnerHost {
   readonly clock: Clock;
-  readonly coordinator: ShutdownCoordinator;
-  readonly restarts = new RestartQueue();
   readonly events$ = new Subject<DaemonEvent>();
   readonly state$: BehaviorSubject<KernelState>;
   /** Called once, when the daemon reaches `stopped`. */
   onStopped: ((state: KernelState) => void) | undefined;
   readonly #facts = new Subject<Fact>();
-  readonly #sink: Partial<Observer<Fact>> = { next: (fact) => this.#facts.next(fact) };
+  readonly #sink: Partial<Observer<Fact>>;
   readonly #runners: Runner[] = [];
   readonly #names = new Set<string>();
   readonly #waiters = new Map<SubsystemId, Waiter[]>();
+  readonly #timers = new Map<TimerKey, () => void>();
+  readonly #restarts: RestartQueue | undefined;
   readonly #log: LifecycleLog;
   readonly #subscription: Subscription;
   #state: KernelState;
   #health: HealthSettings | undefined;
+  /** A shutdown asked for while a fact is being applied (it is queued): `shuttingDown()` is true from the request. */
+  #requested = false;
+  #runSeq = 0;
 
   constructor(
     config: Config,
     scheduler: SchedulerLike | undefined,
     readonly logger: Logger,
-    onKillDeadline: () => void,
+    private readonly hooks: CoreHooks,
   ) {
     this.clock = new Clock(scheduler);
+    this.#restarts = this.clock.real ? new RestartQueue() : undefined;
     this.#health = healthOf(config);
-    const { graceful, force, kill, drain } = config.shutdown;
-    this.coordinator = new ShutdownCoordinator(graceful, force, kill, scheduler);
-    configureCoordinator(this.coordinator, { drain, autoComplete: false, onKillDeadline, logger });
-    this.#log = new LifecycleLog(logger, this.clock);
-    this.#state = initialKernelState();
+    this.#log = new LifecycleLog(logger, (ms, fn) => this.clock.after(ms, fn, true));
+    this.#state = initialKernelState(config.shutdown);
     this.state$ = new BehaviorSubject(this.#state);
-    const changes = this.coordinator.changes$.pipe(map(changeFact));
-    // Every source merges into one serialized stream folded by the kernel: direct facts, the
-    // coordinator's changes, and each subsystem's lifecycle (subscribed straight into the
-    // facts, see addLifecycle).
-    this.#subscription = merge(this.#facts, changes)
-      .pipe(serialize(), scan(reduce, this.#state))
-      .subscribe((state) => this.#apply(state));
+    this.#sink = {
+      next: (fact) => this.#facts.next(fact),
+      error: (err: unknown) => this.logger.error({ err }, 'a lifecycle errored: this is a bug of proc-daemon'),
+    };
+    // Every source merges into one serialized stream folded by the kernel: direct facts, and each
+    // subsystem's lifecycle (subscribed straight into the facts, see addLifecycle).
+    this.#subscription = this.#facts.pipe(serialize(), scan(reduce, this.#state)).subscribe((state) => this.#apply(state));
     if (this.#health === undefined) this.dispatch({ type: 'health-mode', on: false, ...this.stamp() });
   }
 
@@ -81,13 +89,37 @@ export class DaemonCore implements RunnerHost {
     return this.#runners;
   }
 
-  /** The health-check settings in force (probes read them at every tick). */
+  /** @see RunnerHost.healthSettings */
   healthSettings(): HealthSettings | undefined {
     return this.#health;
   }
 
+  /** @see RunnerHost.shuttingDown */
+  shuttingDown(): boolean {
+    return this.#requested || this.#state.reason !== undefined;
+  }
+
+  /** @see RunnerHost.requestShutdown */
+  requestShutdown(reason: ShutdownReason): boolean {
+    if (this.shuttingDown()) return false;
+    this.#requested = true;
+    this.dispatch({ type: 'shutdown', reason, ...this.stamp() });
+    return true;
+  }
+
+  /** @see RunnerHost.nextRunSeq */
+  nextRunSeq(): number {
+    return this.#runSeq++;
+  }
+
+  /** @see RunnerHost.after */
+  after(delayMs: number): Observable<unknown> {
+    return restartAfter(delayMs, this.clock.scheduler, this.#restarts);
+  }
+
   /** A reloaded config: health checks follow it from their next tick; turned off, no verdict stands; turned on, running runs are checked again. */
   applyConfig(config: Config): void {
+    this.dispatch({ type: 'retime', timeouts: config.shutdown, ...this.stamp() });
     const before = this.#health;
     this.#health = healthOf(config);
     const on = this.#health !== undefined;
@@ -113,35 +145,24 @@ export class DaemonCore implements RunnerHost {
   /** Registers a checked subsystem; started at once when the daemon runs. */
   register(spec: SubsystemSpec): SubsystemId {
     if (this.#state.phase === 'stopped') {
-      throw DaemonError.invalidState(`cannot register "${spec.name}": the daemon has stopped`, {
-        code: ErrorCode.DaemonStopped,
-      });
+      throw DaemonError.invalidState(`cannot register "${spec.name}": the daemon has stopped`, { code: ErrorCode.DaemonStopped });
     }
-    if (this.#names.has(spec.name)) {
-      throw duplicateName(spec.name);
-    }
+    if (this.#names.has(spec.name)) throw duplicateName(spec.name);
     this.#names.add(spec.name);
     const id = this.#runners.length as SubsystemId;
     const runner = new Runner(id, spec, this);
     this.#runners.push(runner);
-    this.dispatch({
-      type: 'register',
-      id,
-      name: spec.name,
-      restartPolicy: spec.restartPolicy,
-      onFailure: spec.onFailure,
-      readiness: spec.readiness,
-      ...this.stamp(),
-    });
-    if (this.#state.launched && !this.coordinator.isShutdown()) this.addLifecycle(runner.lifecycle());
+    const { restartPolicy, onFailure, readiness } = spec;
+    this.dispatch({ type: 'register', id, name: spec.name, restartPolicy, onFailure, readiness, ...this.stamp() });
+    if (this.#state.launched && !this.shuttingDown()) this.addLifecycle(runner.lifecycle);
     return id;
   }
 
   /** `run()`: start every registered subsystem. */
   launch(): void {
     this.dispatch({ type: 'launch', ...this.stamp() });
-    if (this.coordinator.isShutdown()) return;
-    for (const runner of this.#runners) this.addLifecycle(runner.lifecycle());
+    if (this.shuttingDown()) return;
+    for (const runner of this.#runners) this.addLifecycle(runner.lifecycle);
   }
 
   /** Resolves with the metadata of `id` once its state satisfies `until`. */
@@ -162,12 +183,15 @@ export class DaemonCore implements RunnerHost {
   /** Stops taking facts. */
   dispose(): void {
     this.#subscription.unsubscribe();
+    for (const cancel of this.#timers.values()) cancel();
+    this.#timers.clear();
   }
 
   #apply(state: KernelState): void {
     this.#state = state;
+    if (state.reason !== undefined) this.#requested = false;
     const commands = state.commands;
-    for (let i = 0; i < commands.length; i++) this.#execute(commands[i] as Command, state);
+    for (let i = 0; i < commands.length; i++) this.#execute(commands[i] as Command);
     const events = state.events;
     if (events.length > 0) {
       this.#log.onEvents(events, state.reason !== undefined);
@@ -184,24 +208,61 @@ export class DaemonCore implements RunnerHost {
     }
   }
 
-  #execute(command: Command, state: KernelState): void {
+  #execute(command: Command): void {
+    const runners = this.#runners;
     switch (command.type) {
       case 'schedule':
-        this.#runners[command.id]?.schedule(command.delayMs, command.revive);
-        break;
-      case 'cancel':
-        this.#runners[command.id]?.cancelRun();
+        runners[command.id]?.schedule(command.delayMs, command.revive);
         break;
       case 'settle':
-        this.#runners[command.id]?.settle();
+        runners[command.id]?.settle();
         break;
-      case 'shutdown':
-        this.coordinator.initiateShutdown(command.reason);
+      case 'cancel': {
+        const at = this.clock.now();
+        for (const runner of this.#oldestFirst(command.ids)) runner.cancel(command.reason, at, command.deadline);
         break;
-      case 'finish':
-        this.coordinator.complete(state.forced.length === 0);
+      }
+      case 'force':
+        for (const runner of this.#oldestFirst(command.ids)) runner.force();
+        break;
+      case 'retime':
+        for (const id of command.ids) runners[id]?.retime(command.deadline);
+        break;
+      case 'arm':
+        this.#arm(command.key, command.at, command.unref);
+        break;
+      case 'disarm':
+        this.#timers.get(command.key)?.();
+        this.#timers.delete(command.key);
+        break;
+      case 'exit':
+        this.hooks.exit(command.code, command.why);
         break;
     }
+  }
+
+  /** The runners of `ids`, the one whose run began first first (the order their handles were made in). */
+  #oldestFirst(ids: readonly SubsystemId[]): Runner[] {
+    const runners: Runner[] = [];
+    for (const id of ids) {
+      const runner = this.#runners[id];
+      if (runner !== undefined) runners.push(runner);
+    }
+    return runners.length < 2 ? runners : runners.sort((a, b) => a.runSeq - b.runSeq);
+  }
+
+  /** One timer per key: its firing is a `tick` fact. */
+  #arm(key: TimerKey, at: number, unref: boolean): void {
+    this.#timers.get(key)?.();
+    const cancel = this.clock.after(
+      at - this.clock.now(),
+      () => {
+        this.#timers.delete(key);
+        this.dispatch({ type: 'tick', key, random: Math.random(), at: Math.max(at, this.clock.now()), time: Date.now() });
+      },
+      unref,
+    );
+    this.#timers.set(key, cancel);
   }
 
   #wake(events: readonly DaemonEvent[], state: KernelState): void {
@@ -228,11 +289,4 @@ function healthOf(config: Config): HealthSettings | undefined {
 
 function isStoppedPhase(e: DaemonEvent): boolean {
   return e.type === 'phase' && e.phase === 'stopped';
-}
-
-function changeFact(change: CoordinatorChange): Fact {
-  const time = Date.now();
-  return change.type === 'initiated'
-    ? { type: 'shutdown', reason: change.reason, at: change.at, time }
-    : { type: 'phase', phase: change.phase, at: change.at, time };
 }

@@ -33,7 +33,7 @@ export function exitOf(state: KernelState, stats: ShutdownStats): DaemonExit {
   return {
     reason: state.reason ?? { kind: 'completed' },
     exitCode: exitCodeOf(state),
-    forced: state.forced,
+    forced: state.abandoned,
     failed: failedOf(state),
     stats,
   };

@@ -125,7 +125,7 @@ export class DaemonMonitor {
     core.dispatch({ type: 'resource-alert', alert: data, ...core.stamp() });
     this.metrics?.incrementCounter('proc_daemon_resource_alerts_total', 1, { level: alert.level, state: alert.state });
     if (alert.level === 'hard' && alert.state === 'exceeded') {
-      core.coordinator.initiateShutdown({ kind: 'resource-exhausted', detail: alert.detail });
+      core.requestShutdown({ kind: 'resource-exhausted', detail: alert.detail });
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { BehaviorSubject, type Observable, type SchedulerLike, distinctUntilChanged, filter, firstValueFrom, first, map } from 'rxjs';
+import { BehaviorSubject, type Observable, type SchedulerLike, filter, first, firstValueFrom, map } from 'rxjs';
 import type { Config } from '../config/config.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
@@ -14,7 +14,8 @@ import { DaemonBuilder } from './daemon-builder.js';
 import { type DaemonExit, exitOf, logStopped } from './daemon-exit.js';
 import { DaemonCore } from './daemon-core.js';
 import type { ProcessHost } from './process-host.js';
-import type { ShutdownCoordinator } from './shutdown-coordinator.js';
+import { KernelLadder } from './kernel-ladder.js';
+import { ShutdownCoordinator } from './shutdown-coordinator.js';
 import { SubsystemManager } from './subsystem-manager.js';
 import { ConfigReloader, type ConfigSource } from './config-reloader.js';
 import { DaemonMonitor } from './daemon-monitor.js';
@@ -22,6 +23,7 @@ import type { MetricsCollector } from '../metrics/collector.js';
 import { setUp } from './daemon-setup.js';
 import type { PidFile } from './pid-file.js';
 import { ProcessOwner } from './process-owner.js';
+import { phaseView, readyView } from './state-views.js';
 
 /** What a builder hands to the daemon it builds. @internal */
 export interface DaemonParts {
@@ -112,18 +114,20 @@ export class Daemon {
       this.#logger = parts.logger;
     }
     this.#config$ = new BehaviorSubject(parts.config);
-    this.#core = new DaemonCore(parts.config, parts.scheduler, this.#logger, () => this.#owner.onKillDeadline());
+    this.#core = new DaemonCore(parts.config, parts.scheduler, this.#logger, {
+      exit: (code, why) => this.#owner.exit(code, why),
+    });
     this.#owner = new ProcessOwner(parts.signals.bindings.size > 0, parts.host, parts.signals, this.#core, this.#logger, {
       reload: () => this.#reload(),
       beforeExit: () => this.#pidFile?.release(),
     });
     this.manager = new SubsystemManager(this.#core);
-    this.coordinator = this.#core.coordinator;
+    this.coordinator = ShutdownCoordinator.over(new KernelLadder(this.#core, this.#logger));
     this.#events$ = this.#core.events$.asObservable();
     this.#state$ = this.#core.state$.pipe(map(toSnapshot));
     // Views of the one state: they can never disagree with state$.
-    this.#phase$ = this.#core.state$.pipe(map((s) => s.phase), distinctUntilChanged());
-    this.#ready$ = this.#core.state$.pipe(map(readyOf), distinctUntilChanged());
+    this.#phase$ = phaseView(this.#core.state$);
+    this.#ready$ = readyView(this.#core.state$);
     this.#monitor = new DaemonMonitor(parts.config, this.#core, parts.scheduler, parts.host.probe, droppedLines);
     const source = parts.configSource;
     this.#reloader =
@@ -225,7 +229,7 @@ export class Daemon {
    * handle's `signal` has aborted (after the drain, when `shutdown.drain > 0`).
    */
   shutdown(reason: ShutdownReason = { kind: 'requested' }): boolean {
-    return this.coordinator.initiateShutdown(reason);
+    return this.#core.requestShutdown(reason);
   }
 
   /**
@@ -285,8 +289,6 @@ export class Daemon {
   #applyConfig(config: Config): void {
     // The config governs the daemon's own logger; one given with withLogger() keeps its level.
     if (this.#parts.logger === undefined) this.#logger.level = config.logging.level;
-    const { graceful, force, kill, drain } = config.shutdown;
-    this.coordinator.updateTimeouts(graceful, force, kill, drain);
     this.#core.applyConfig(config);
     this.#monitor.apply(config);
     this.#config$.next(config);
@@ -305,7 +307,7 @@ export class Daemon {
   #finish(state: KernelState): DaemonExit {
     const exit = exitOf(state, this.coordinator.getStats());
     // With stragglers abandoned, the handlers stay with the kill timer: a further signal exits at once.
-    if (state.forced.length === 0) this.#owner.uninstall();
+    if (state.abandoned.length === 0) this.#owner.uninstall();
     this.#releaseKeepAlive?.();
     this.#releaseKeepAlive = undefined;
     this.#monitor.stop();

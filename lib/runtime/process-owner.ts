@@ -3,14 +3,11 @@ import type { Subscription } from 'rxjs';
 import { causeMessage } from '../errors/cause-message.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import { ExitCode } from '../kernel/exit-code.js';
-import type { ShutdownReason } from '../kernel/shutdown.js';
 import { stragglersOf } from '../kernel/snapshot.js';
 import { loggable } from '../logging/loggable-error.js';
 import { processSignals } from '../signal/process-signals.js';
 import type { SignalBinding, SignalConfig } from '../signal/signal-config.js';
 import type { DaemonCore } from './daemon-core.js';
-import { claimListenerError } from './listener-guard.js';
 import type { ProcessHost } from './process-host.js';
 
 /** What the owner asks of its daemon. @internal */
@@ -23,24 +20,15 @@ export interface OwnerHooks {
 
 /**
  * The daemon's hold on its process, when it owns it (it handles signals):
- * the signal handlers, the crash handlers, and the exits that do not wait —
- * at the kill deadline, on the last shutdown signal, on a crash during
- * shutdown.
- *
- * Shutdown signals (SIGTERM, SIGINT, SIGQUIT): the first starts the shutdown
- * (or joins one already under way); one that arrives while the shutdown is
- * `draining` or `graceful` — whatever started it — enters `force` at once;
- * one that arrives in `force` or `kill` exits at once, if an earlier
- * shutdown signal already came. A shutdown that reached `force` by its own
- * deadlines is not cut short by the first signal it sees: Kubernetes sends
- * one SIGTERM and waits, and the ladder's own deadlines stand.
+ * the signal and crash handlers, which report to the kernel, and the exits
+ * the kernel asks for — at the kill deadline, on a last signal, on a crash
+ * during shutdown. What a signal or a crash means for the shutdown is the
+ * kernel's decision (see `reduce-shutdown.ts`).
  * @internal
  */
 export class ProcessOwner {
   #signalSub: Subscription | undefined;
   #uninstallCrash: (() => void) | undefined;
-  /** Shutdown signals seen during this shutdown. */
-  #shutdownSignals = 0;
 
   constructor(
     readonly owns: boolean,
@@ -53,7 +41,7 @@ export class ProcessOwner {
 
   /** `run()` began: install the signal and crash handlers (only when the daemon owns the process). */
   install(): void {
-    if (!this.owns) return;
+    if (!this.owns || this.#signalSub !== undefined) return;
     this.#signalSub = processSignals(this.signals, this.host).subscribe((b) => this.#onSignal(b));
     this.#uninstallCrash = this.host.onCrash?.((error, origin) => this.#onCrash(error, origin));
   }
@@ -66,14 +54,14 @@ export class ProcessOwner {
     this.#uninstallCrash = undefined;
   }
 
-  /** The kill deadline passed with runs still going. */
-  onKillDeadline(): void {
-    if (this.owns) this.exitNow('the kill deadline passed', ExitCode.KillTimeout);
-    else this.logger.error({ stragglers: stragglersOf(this.core.state) }, 'the kill deadline passed with runs still going');
+  /** The kernel asks for an exit now. Without the process to own, only the kill deadline asks, and it is a log line. */
+  exit(code: number, why: string): void {
+    if (this.owns) this.#exitNow(why, code);
+    else this.logger.error({ stragglers: stragglersOf(this.core.state) }, `${why} with runs still going`);
   }
 
   /** Logs the stragglers, flushes the log, exits with `code`. */
-  exitNow(why: string, code: ExitCode): void {
+  #exitNow(why: string, code: number): void {
     try {
       this.logger.error({ stragglers: stragglersOf(this.core.state), exitCode: code }, `exiting now: ${why}`);
       this.logger.flush();
@@ -89,49 +77,20 @@ export class ProcessOwner {
   }
 
   #onSignal(binding: SignalBinding): void {
-    const core = this.core;
-    core.dispatch({ type: 'signal', signal: binding.signal, signo: binding.signo, ...core.stamp() });
-    if (binding.role === 'reload') {
-      this.hooks.reload();
-      return;
-    }
-    if (binding.role !== 'shutdown') return;
-    const coordinator = core.coordinator;
-    const earlier = this.#shutdownSignals++;
-    if (!coordinator.isShutdown()) {
-      coordinator.initiateShutdown({ kind: 'signal', signal: binding.signal, signo: binding.signo });
-      return;
-    }
-    const phase = coordinator.phase;
-    if (phase === 'draining' || phase === 'graceful') {
-      coordinator.escalate();
-    } else if (earlier > 0) {
-      this.exitNow(`${binding.signal} received again during shutdown`, ExitCode.KillTimeout);
-    } else {
-      this.logger.warn(
-        { signal: binding.signal, phase },
-        `${binding.signal} received during shutdown (phase ${phase}); the ladder runs on — send it again to exit at once`,
-      );
-    }
+    const { signal, signo } = binding;
+    this.core.dispatch({ type: 'signal', signal, signo, shutdown: binding.role === 'shutdown', ...this.core.stamp() });
+    if (binding.role === 'reload') this.hooks.reload();
   }
 
   #onCrash(cause: unknown, origin: 'uncaughtException' | 'unhandledRejection'): void {
-    // A cancellation listener of a run that threw fails that run, not the process (see listener-guard).
-    if (origin === 'uncaughtException' && claimListenerError(cause)) return;
     const what = origin === 'uncaughtException' ? 'uncaught exception' : 'unhandled rejection';
-    const error = DaemonError.runtime(`${what}: ${causeMessage(cause)}`, { code: ErrorCode.RuntimeUncaught, cause });
-    const coordinator = this.core.coordinator;
-    const during = coordinator.isShutdown();
+    const during = this.core.shuttingDown();
     try {
       this.logger.fatal({ err: loggable(cause), origin }, `${what}: ${during ? 'exiting at once (shutdown was under way)' : 'the daemon shuts down'}`);
     } catch {
       // The crash is the news; a log that cannot be written must not hide it from the exit code.
     }
-    if (during) {
-      this.exitNow(`${what} during shutdown`, ExitCode.Failure);
-      return;
-    }
-    const reason: ShutdownReason = { kind: 'error', error };
-    coordinator.initiateShutdown(reason);
+    const error = DaemonError.runtime(`${what}: ${causeMessage(cause)}`, { code: ErrorCode.RuntimeUncaught, cause });
+    this.core.dispatch({ type: 'crash', error, ...this.core.stamp() });
   }
 }

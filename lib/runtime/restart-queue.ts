@@ -1,3 +1,5 @@
+import { Observable, type SchedulerLike, timer } from 'rxjs';
+
 /**
  * A trampoline for zero-delay restarts on real time.
  *
@@ -59,3 +61,19 @@ export class RestartQueue {
 export const SLICE_MS = 0.5;
 
 const NOOP = (): void => {};
+
+/**
+ * An Observable that emits once after `delayMs` on `scheduler`: a `timer`,
+ * except that a zero delay on real time goes through `queue` (a restart at
+ * once must neither grow the stack nor wait a whole millisecond).
+ * @internal
+ */
+export function restartAfter(delayMs: number, scheduler: SchedulerLike, queue: RestartQueue | undefined): Observable<0> {
+  if (delayMs > 0 || queue === undefined) return timer(delayMs, scheduler) as Observable<0>;
+  return new Observable<0>((subscriber) => {
+    queue.enqueue(() => {
+      subscriber.next(0);
+      subscriber.complete();
+    });
+  });
+}

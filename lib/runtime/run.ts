@@ -1,23 +1,58 @@
-import type { Subscriber, Subscription } from 'rxjs';
+import { ReplaySubject, type Subscriber, type Subscription } from 'rxjs';
 import { causeMessage } from '../errors/cause-message.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import type { Fact } from '../kernel/facts.js';
-import type { HealthProbe } from './health-probe.js';
-import type { ShutdownHandle } from './shutdown-handle.js';
+import { HandleCore, type HandleHooks } from './handle-core.js';
+import { ShutdownHandle } from './shutdown-handle.js';
 
-/** One run of a subsystem: its handle, the subscriber it reports to, its own timers. @internal */
-export class Run {
-  handle!: ShutdownHandle;
+/** A run's health checks, as far as the run is concerned. @internal */
+export interface Probe {
+  readonly stopped: boolean;
+  stop(): void;
+}
+
+/**
+ * One run of a subsystem: the state of its shutdown handle (a run is its
+ * handle's core), the subscriber its facts go to, and the kernel's decision
+ * once it is over.
+ * @internal
+ */
+export class Run extends HandleCore {
+  /** What the subsystem's `run()` is given. */
+  readonly handle: ShutdownHandle;
   /** The run is over for the daemon (ended, ready, or abandoned). */
   done = false;
   /** `run()` returned: the run is `running` (until it ends or is cancelled). */
   running = false;
   /** An Observable run's subscription. */
   inner: Subscription | undefined;
-  timers: Array<() => void> | undefined;
   /** Its health checks, when the subsystem has one and they are on. */
-  probe: HealthProbe | undefined;
-  constructor(readonly subscriber: Subscriber<Fact>) {}
+  probe: Probe | undefined;
+  /**
+   * What the kernel decided once the run was over, latest first: the delay
+   * of the next run, or `null` — the subsystem has ended for good, and a
+   * restart still pending is called off. Made when first needed.
+   */
+  #decision: ReplaySubject<number | null> | undefined;
+
+  /**
+   * @param seq - the order in which runs began, daemon-wide: runs are
+   *   cancelled and force-aborted oldest first
+   */
+  constructor(
+    name: string,
+    hooks: HandleHooks,
+    readonly subscriber: Subscriber<Fact>,
+    readonly seq: number,
+  ) {
+    super(name, hooks);
+    this.handle = new ShutdownHandle(this);
+  }
+
+  /** The kernel's decision, whenever it comes (before or after the run is over). */
+  get decision(): ReplaySubject<number | null> {
+    return (this.#decision ??= new ReplaySubject<number | null>(1));
+  }
 }
 
 /**

@@ -1,50 +1,47 @@
 import type { Logger } from 'pino';
-import { EMPTY, Observable, type Subscriber, Subscription, repeat, timer } from 'rxjs';
-import { DaemonError } from '../errors/daemon-error.js';
-import { ErrorCode } from '../errors/error-code.js';
+import { EMPTY, type Observable, Observable as Rx, type Subscriber, repeat, switchMap } from 'rxjs';
+import type { DaemonError } from '../errors/daemon-error.js';
 import type { SubsystemId } from '../kernel/events.js';
 import type { Fact } from '../kernel/facts.js';
 import type { ShutdownReason } from '../kernel/shutdown.js';
-import type { Clock } from './clock.js';
-import { type HealthSettings, probeRun } from './health-probe.js';
-import type { RestartQueue } from './restart-queue.js';
-import type { ShutdownCoordinator } from './shutdown-coordinator.js';
-import { type FailureWay, Run, failure, isAbortError, unsubscribeSafely } from './run.js';
 import { loggable } from '../logging/loggable-error.js';
-import { type HandleHooks, type ShutdownHandle, cancelHandle, forceHandle } from './shutdown-handle.js';
-import { type SubsystemSpec, isObservable, isThenable } from './subsystem.js';
+import type { Clock } from './clock.js';
+import type { HandleCore, HandleHooks } from './handle-core.js';
+import { type HealthSettings, probeRun } from './health-probe.js';
+import { type FailureWay, Run, failure, isAbortError, unsubscribeSafely } from './run.js';
+import { driveResult } from './run-result.js';
+import type { SubsystemSpec } from './subsystem.js';
 
 /** What a runner needs from its daemon. @internal */
 export interface RunnerHost {
   readonly clock: Clock;
-  readonly coordinator: ShutdownCoordinator;
-  readonly restarts: RestartQueue;
   readonly logger: Logger;
+  /** Emits once after `delayMs` (the next run's wait): the daemon's scheduler, or its restart trampoline. */
+  after(delayMs: number): Observable<unknown>;
+  /** The order of a run that begins now, daemon-wide. */
+  nextRunSeq(): number;
+  /** Whether the daemon's shutdown has begun (no run starts then). */
+  shuttingDown(): boolean;
+  requestShutdown(reason: ShutdownReason): boolean;
   /** Subscribes a lifecycle into the daemon's fact stream. */
   addLifecycle(lifecycle: Observable<Fact>): void;
   /** The health-check settings in force; `undefined` while health checks are off. */
   healthSettings(): HealthSettings | undefined;
 }
 
-const REQUESTED: ShutdownReason = Object.freeze({ kind: 'requested' });
-
 /**
  * Runs one subsystem: a lifecycle Observable of facts, one run per
- * subscription, restarted by RxJS `repeat` whose `delay` waits for the
- * kernel's decision (a `timer` on the daemon's scheduler; zero delays on real
- * time go through the restart trampoline).
+ * subscription, restarted by RxJS `repeat` whose `delay` is the kernel's
+ * decision for the run that ended — an `AsyncSubject` the kernel's command
+ * fills (a delay, then a `timer` on the daemon's scheduler), or completes
+ * empty to end the lifecycle. Everything else the runner does, it does on the
+ * kernel's command: cancel, force-abort, settle.
  * @internal
  */
 export class Runner implements HandleHooks {
   readonly #host: RunnerHost;
   readonly #lifecycle: Observable<Fact>;
-  #next: Observable<void> | undefined;
   #run: Run | undefined;
-  /** The kernel's word while no notifier waits: a restart delay, or `settled`. */
-  #decision: number | 'settled' | undefined;
-  #waiter: Subscriber<void> | undefined;
-  #cancelTimer: (() => void) | undefined;
-  #settled = false;
   #logger: Logger | undefined;
   /** The last failure, reused when the same value is thrown again (a storm costs one wrapper). */
   #lastCause: unknown;
@@ -57,13 +54,11 @@ export class Runner implements HandleHooks {
     host: RunnerHost,
   ) {
     this.#host = host;
-    this.#lifecycle = new Observable<Fact>((subscriber) => this.#start(subscriber)).pipe(
-      repeat({ delay: () => this.#notifier() }),
+    const next = (delayMs: number | null): Observable<unknown> => (delayMs === null ? EMPTY : host.after(delayMs));
+    // The next run waits for the kernel's decision on the one that ended: a delay, or the end.
+    this.#lifecycle = new Rx<Fact>((subscriber) => this.#start(subscriber)).pipe(
+      repeat({ delay: () => this.#run?.decision.pipe(switchMap(next)) ?? EMPTY }),
     );
-  }
-
-  get name(): string {
-    return this.spec.name;
   }
 
   /** The subsystem's child logger. */
@@ -71,114 +66,117 @@ export class Runner implements HandleHooks {
     return (this.#logger ??= this.#host.logger.child({ subsystem: this.spec.name }));
   }
 
-  // The runner is the hooks object of its handles: a run costs no closures.
-
-  /** @see HandleHooks.requestShutdown */
-  requestShutdown(reason: ShutdownReason): boolean {
-    return this.#host.coordinator.initiateShutdown(reason);
+  /** The lifecycle: subscribe to run the subsystem until it ends for good. */
+  get lifecycle(): Observable<Fact> {
+    return this.#lifecycle;
   }
 
-  /** @see HandleHooks.now */
+  // The runner is the hooks object of its runs' handles: a run costs no closures.
+
+  requestShutdown(reason: ShutdownReason): boolean {
+    return this.#host.requestShutdown(reason);
+  }
+
   now(): number {
     return this.#host.clock.now();
   }
 
-  /** @see HandleHooks.childLogger */
   childLogger(): Logger {
     return this.logger;
   }
 
-  /** @see HandleHooks.onCancel */
-  onCancel(handle: ShutdownHandle): void {
-    if (this.#run?.handle === handle) this.#onCancel(this.#run);
-  }
-
-  /** @see HandleHooks.onReady */
-  onReady(handle: ShutdownHandle): void {
-    if (this.#run?.handle === handle) this.#onReady(this.#run);
-  }
-
-  /** @see HandleHooks.onListenerError */
-  onListenerError(handle: ShutdownHandle, error: unknown, where: string): void {
-    const run = this.#run;
-    if (run?.handle === handle && !run.done) {
-      this.#fail(run, error, `${where} threw:`);
-      return;
+  onCancel(core: HandleCore): void {
+    const run = this.#current(core);
+    if (run === undefined) return;
+    // A run asked to stop is no longer checked.
+    run.probe?.stop();
+    // An Observable run is unsubscribed at once — its teardown is its cleanup — unless it drains.
+    if (run.inner !== undefined && this.spec.observable === 'unsubscribe') {
+      const failed = unsubscribeSafely(run.inner);
+      if (failed === undefined) this.#end(run);
+      else this.#fail(run, failed.error, 'teardown threw');
     }
-    this.logger.warn({ err: loggable(error), listener: where }, `${where} threw after its run was over`);
   }
 
-  /** @see HandleHooks.onReadiness */
-  onReadiness(handle: ShutdownHandle, ready: boolean): void {
-    if (this.#run?.handle === handle) this.#onReadiness(this.#run, ready);
+  onReady(core: HandleCore): void {
+    const run = this.#current(core);
+    if (run === undefined) return;
+    const failed = unsubscribeSafely(run.inner);
+    // What the run does after ready() is ignored: a teardown that throws then is a log line.
+    if (failed !== undefined) {
+      this.logger.warn({ err: loggable(this.#failure(failed.error, 'teardown threw')) }, 'a run that was ready threw in its teardown');
+    }
+    this.#report(run, { type: 'ready', id: this.id, random: Math.random(), at: this.#host.clock.now(), time: Date.now() });
   }
 
-  /** The lifecycle: subscribe to run the subsystem until it ends for good. */
-  lifecycle(): Observable<Fact> {
-    this.#settled = false;
-    this.#decision = undefined;
-    return this.#lifecycle;
+  onReadiness(core: HandleCore, ready: boolean): void {
+    const run = this.#current(core);
+    if (run !== undefined) run.subscriber.next({ type: 'readiness', id: this.id, ready, at: this.#host.clock.now(), time: Date.now() });
   }
 
-  /** Kernel: start the next run after `delayMs` (`revive`: the lifecycle had ended). */
+  /** Kernel: the next run starts after `delayMs`; `revive`: the lifecycle had ended, subscribe it again. */
   schedule(delayMs: number, revive: boolean): void {
     if (revive) {
-      this.#settled = false;
-      this.#decision = undefined;
-      this.#defer(0, () => {
-        if (!this.#settled) this.#host.addLifecycle(this.lifecycle());
+      this.#host.after(0).subscribe(() => {
+        if (!this.#host.shuttingDown()) this.#host.addLifecycle(this.#lifecycle);
       });
       return;
     }
-    if (this.#waiter !== undefined) this.#arm(delayMs);
-    else this.#decision = delayMs;
+    const run = this.#run;
+    if (run === undefined) return;
+    // A run abandoned at its own force deadline is still going: it is over for the daemon now.
+    this.#close(run);
+    run.decision.next(delayMs);
+    run.subscriber.complete();
   }
 
   /** Kernel: this subsystem has ended for good; a run still going is abandoned. */
   settle(): void {
-    this.#settled = true;
-    const waiter = this.#waiter;
-    if (waiter !== undefined) {
-      this.#waiter = undefined;
-      this.#cancelTimer?.();
-      this.#cancelTimer = undefined;
-      waiter.complete();
-    } else {
-      this.#decision = 'settled';
-    }
     const run = this.#run;
-    if (run !== undefined && !run.done) {
-      run.done = true;
-      this.#finish(run);
-      run.subscriber.complete();
-    }
+    if (run === undefined) return;
+    this.#close(run);
+    run.decision.next(null);
+    run.decision.complete();
+    run.subscriber.complete();
   }
 
-  /** Kernel: cancel the current run alone (`manager.stop` / `restart`), with its own deadlines. */
-  cancelRun(): void {
+  /** The order in which the current run began (see {@link Run.seq}); -1 without one. */
+  get runSeq(): number {
+    return this.#run?.seq ?? -1;
+  }
+
+  /** Kernel: cancel the current run. */
+  cancel(reason: ShutdownReason, at: number, deadline: number): void {
     const run = this.#run;
-    if (run === undefined || run.done) return;
-    const clock = this.#host.clock;
-    const { graceful, force } = this.#host.coordinator.timeouts;
-    const at = clock.now();
-    run.timers ??= [];
-    run.timers.push(
-      clock.after(graceful, () => forceHandle(run.handle)),
-      clock.after(force, () => this.#abandon(run, force)),
-    );
-    cancelHandle(run.handle, REQUESTED, at, at + graceful);
+    if (run !== undefined && !run.done) run.cancel(reason, at, deadline);
+  }
+
+  /** Kernel: force-abort the current run. */
+  force(): void {
+    const run = this.#run;
+    if (run !== undefined && !run.done) run.force();
+  }
+
+  /** Kernel: the current run, cancelled by the shutdown, counts down to a new deadline. */
+  retime(deadline: number): void {
+    this.#run?.retime(deadline);
+  }
+
+  /** Health checks were turned on (a reload): the current run, if running, is checked again. */
+  resumeHealth(): void {
+    const run = this.#run;
+    if (run?.running && this.spec.subsystem.healthCheck !== undefined && (run.probe?.stopped ?? true)) this.#probe(run);
   }
 
   #start(subscriber: Subscriber<Fact>): (() => void) | undefined {
     const host = this.#host;
-    if (host.coordinator.isShutdown()) {
-      this.#decision = 'settled';
+    if (host.shuttingDown()) {
+      this.#run = undefined;
       subscriber.complete();
       return undefined;
     }
-    const run = new Run(subscriber);
+    const run = new Run(this.spec.name, this, subscriber, host.nextRunSeq());
     this.#run = run;
-    run.handle = host.coordinator.openHandle(this.spec.name, this);
     subscriber.next({ type: 'start', id: this.id, at: host.clock.now(), time: Date.now() });
     let result: unknown;
     try {
@@ -192,58 +190,26 @@ export class Runner implements HandleHooks {
     subscriber.next({ type: 'started', id: this.id, at: host.clock.now(), time: Date.now() });
     run.running = true;
     if (this.spec.subsystem.healthCheck !== undefined) this.#probe(run);
-    // The result is user data: reading `then` or `subscribe` may throw, so may calling them.
-    try {
-      if (isThenable(result)) {
-        result.then(
-          () => this.#end(run),
-          (err: unknown) => this.#fail(run, err, 'rejected with'),
-        );
-      } else if (isObservable(result)) {
-        this.#subscribe(run, result);
-      } else {
-        this.#end(run);
-      }
-    } catch (err) {
-      this.#fail(run, err, 'threw');
-    }
+    driveResult(result, run, this.spec.observable === 'drain', {
+      end: () => this.#end(run),
+      fail: (cause, way) => this.#fail(run, cause, way),
+    });
     return () => {
       const failed = unsubscribeSafely(run.inner);
       if (failed !== undefined) this.logger.warn({ err: loggable(failed.error) }, 'the teardown of a run that was over threw');
     };
   }
 
-  #subscribe(run: Run, result: Observable<unknown>): void {
-    if (run.handle.isShutdown() && this.spec.observable === 'unsubscribe') {
-      this.#end(run);
-      return;
-    }
-    const inner = new Subscription();
-    run.inner = inner;
-    inner.add(
-      result.subscribe({
-        error: (err: unknown) => this.#fail(run, err, 'errored with'),
-        complete: () => this.#end(run),
-      }),
-    );
-  }
-
-  /** Health checks were turned on (a reload): the current run, if running, is checked again. */
-  resumeHealth(): void {
-    const run = this.#run;
-    if (run?.running && this.spec.subsystem.healthCheck !== undefined && (run.probe?.stopped ?? true)) this.#probe(run);
-  }
-
   /** Starts the health checks of a run that is now running. */
   #probe(run: Run): void {
-    if (run.done || run.handle.isShutdown()) return;
+    if (run.done || run.cancelled) return;
     run.probe = probeRun(run, this.id, this.spec, this.#host);
   }
 
   /** The run ended by itself, cleanly: report it once. */
   #end(run: Run): void {
     if (run.done) return;
-    this.#report(run, undefined);
+    this.#report(run, { type: 'ended', id: this.id, random: Math.random(), at: this.#host.clock.now(), time: Date.now() });
   }
 
   /** The run failed with `cause` (any value, `undefined` included): report it once. */
@@ -255,19 +221,26 @@ export class Runner implements HandleHooks {
       return;
     }
     // An AbortError after cancellation is the usual end of a run that passed its signal on: a clean stop.
-    this.#report(run, run.handle.isShutdown() && isAbortError(cause) ? undefined : this.#failure(cause, way));
+    if (run.cancelled && isAbortError(cause)) {
+      this.#end(run);
+      return;
+    }
+    const error = this.#failure(cause, way);
+    this.#report(run, { type: 'ended', id: this.id, error, random: Math.random(), at: this.#host.clock.now(), time: Date.now() });
   }
 
-  #report(run: Run, error: DaemonError | undefined): void {
-    run.done = true;
-    this.#finish(run);
-    const clock = this.#host.clock;
-    const fact: Fact =
-      error === undefined
-        ? { type: 'ended', id: this.id, random: Math.random(), at: clock.now(), time: Date.now() }
-        : { type: 'ended', id: this.id, error, random: Math.random(), at: clock.now(), time: Date.now() };
+  /** The run is over: its last fact, then its subscriber completes (the kernel's decision follows). */
+  #report(run: Run, fact: Fact): void {
+    this.#close(run);
     run.subscriber.next(fact);
     run.subscriber.complete();
+  }
+
+  /** Marks the run over for the daemon: no more facts, no more checks. */
+  #close(run: Run): void {
+    if (run.done) return;
+    run.done = true;
+    run.probe?.stop();
   }
 
   #failure(cause: unknown, way: FailureWay): DaemonError {
@@ -279,109 +252,9 @@ export class Runner implements HandleHooks {
     return this.#lastFailure;
   }
 
-  #onCancel(run: Run): void {
-    // A run asked to stop is no longer checked.
-    run.probe?.stop();
-    // An Observable run is unsubscribed at once — its teardown is its cleanup — unless it drains.
-    if (run.inner !== undefined && this.spec.observable === 'unsubscribe') {
-      const failed = unsubscribeSafely(run.inner);
-      if (failed === undefined) this.#end(run);
-      else this.#fail(run, failed.error, 'teardown threw');
-    }
-  }
-
-  #onReadiness(run: Run, ready: boolean): void {
-    if (run.done) return;
-    run.subscriber.next({ type: 'readiness', id: this.id, ready, at: this.#host.clock.now(), time: Date.now() });
-  }
-
-  #onReady(run: Run): void {
-    if (run.done) return;
-    run.done = true;
-    this.#finish(run);
-    const failed = unsubscribeSafely(run.inner);
-    // What the run does after ready() is ignored: a teardown that throws then is a log line.
-    if (failed !== undefined) this.logger.warn({ err: loggable(this.#failure(failed.error, 'teardown threw')) }, 'a run that was ready threw in its teardown');
-    run.subscriber.next({ type: 'ready', id: this.id, random: Math.random(), at: this.#host.clock.now(), time: Date.now() });
-    run.subscriber.complete();
-  }
-
-  #abandon(run: Run, forceMs: number): void {
-    if (run.done) return;
-    run.done = true;
-    this.#finish(run);
-    const error = DaemonError.subsystem(
-      this.spec.name,
-      `subsystem "${this.spec.name}" was abandoned: still running ${forceMs} ms after it was asked to stop. ` +
-        'Make its run end (or call shutdown.ready()) when its handle is cancelled.',
-      { code: ErrorCode.SubsystemAbandoned },
-    );
-    run.subscriber.next({
-      type: 'abandon', id: this.id, error, random: Math.random(), at: this.#host.clock.now(), time: Date.now(),
-    });
-    run.subscriber.complete();
-  }
-
-  #finish(run: Run): void {
-    run.probe?.stop();
-    this.#host.coordinator.releaseHandle(run.handle);
-    if (run.timers !== undefined) for (const cancel of run.timers) cancel();
-    run.timers = undefined;
-  }
-
-  /** `repeat`'s notifier: `EMPTY` when the kernel has already ended the subsystem (the common case at shutdown). */
-  #notifier(): Observable<void> {
-    if (this.#decision === 'settled') {
-      this.#decision = undefined;
-      return EMPTY;
-    }
-    return (this.#next ??= new Observable<void>((waiter) => this.#await(waiter)));
-  }
-
-  /** `repeat`'s notifier: the next run starts when it emits; the lifecycle ends when it completes. */
-  #await(waiter: Subscriber<void>): () => void {
-    const decision = this.#decision;
-    this.#decision = undefined;
-    if (decision === 'settled') {
-      waiter.complete();
-      return NOOP;
-    }
-    this.#waiter = waiter;
-    if (decision !== undefined) this.#arm(decision);
-    return () => {
-      if (this.#waiter !== waiter) return;
-      this.#waiter = undefined;
-      this.#cancelTimer?.();
-      this.#cancelTimer = undefined;
-    };
-  }
-
-  #arm(delayMs: number): void {
-    this.#cancelTimer?.();
-    this.#cancelTimer = this.#defer(delayMs, () => {
-      this.#cancelTimer = undefined;
-      const waiter = this.#waiter;
-      if (waiter === undefined) return;
-      this.#waiter = undefined;
-      waiter.next();
-    });
-  }
-
-  /** Runs `fn` after `delayMs` on the daemon's scheduler; returns a cancel function. */
-  #defer(delayMs: number, fn: () => void): () => void {
-    const host = this.#host;
-    if (delayMs === 0 && host.clock.real) {
-      let live = true;
-      host.restarts.enqueue(() => {
-        if (live) fn();
-      });
-      return () => {
-        live = false;
-      };
-    }
-    const sub = timer(delayMs, host.clock.scheduler).subscribe(fn);
-    return () => sub.unsubscribe();
+  /** The run of `core`, if it is this runner's current run and not over. */
+  #current(core: HandleCore): Run | undefined {
+    const run = this.#run;
+    return run === core && !run.done ? run : undefined;
   }
 }
-
-const NOOP = (): void => {};

@@ -3,7 +3,7 @@ import { isTerminalState, isLegalTransition } from '../../lib/kernel/subsystem-s
 import type { SubsystemState } from '../../lib/kernel/subsystem-state.js';
 import { RestartPolicy, restartDecision } from '../../lib/kernel/restart-policy.js';
 import type { KernelState } from '../../lib/kernel/kernel-state.js';
-import { type ShutdownPhase, isPhaseStep } from '../../lib/kernel/shutdown.js';
+import { isPhaseStep } from '../../lib/kernel/shutdown.js';
 import { KernelDriver } from './kernel.js';
 
 export const policies = [
@@ -13,7 +13,7 @@ export const policies = [
   RestartPolicy.exponentialBackoff({ initialDelay: 10, maxDelay: 80, maxAttempts: 3, jitter: 0.5, resetAfter: 50 }),
   RestartPolicy.exponentialBackoff({ initialDelay: 5, maxDelay: 5, maxAttempts: 0 }),
 ];
-export const PHASES: ShutdownPhase[] = ['running', 'draining', 'graceful', 'force', 'kill', 'stopped'];
+export const DEADLINES = ['drain', 'graceful', 'force', 'kill'] as const;
 
 export const idx = fc.nat(5);
 export const action = fc.oneof(
@@ -27,9 +27,17 @@ export const action = fc.oneof(
   { weight: 4, arbitrary: fc.record({ t: fc.constant('health' as const), i: idx, ok: fc.boolean(), threshold: fc.integer({ min: 1, max: 2 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('stop' as const), i: idx }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('restart' as const), i: idx }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('abandon' as const), i: idx }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('shutdown' as const) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('phase' as const), p: fc.constantFrom(...PHASES) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('own' as const), i: idx, which: fc.constantFrom('force' as const, 'abandon' as const) }) },
+  // What starts (or escalates) a shutdown, together about as often as a shutdown alone used to be.
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.record({ t: fc.constant('shutdown' as const) }),
+      fc.record({ t: fc.constant('signal' as const), reload: fc.boolean() }),
+      fc.record({ t: fc.constant('crash' as const) }),
+    ),
+  },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('deadline' as const), which: fc.constantFrom(...DEADLINES) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.nat(60) }) },
 );
 export type Action = typeof action extends fc.Arbitrary<infer A> ? A : never;
@@ -66,14 +74,20 @@ export function perform(k: KernelDriver, a: Action): void {
     case 'restart':
       k.restart(a.i);
       break;
-    case 'abandon':
-      k.abandon(a.i);
+    case 'own':
+      k.ownDeadline(a.i, a.which);
       break;
     case 'shutdown':
       k.shutdown();
       break;
-    case 'phase':
-      k.phase(a.p);
+    case 'signal':
+      k.signal(a.reload ? 'SIGHUP' : 'SIGTERM', !a.reload);
+      break;
+    case 'crash':
+      k.crash();
+      break;
+    case 'deadline':
+      k.deadline(a.which);
       break;
     case 'tick':
       k.tick(a.ms);
@@ -128,7 +142,14 @@ export function checkStep(prev: KernelState, next: KernelState, a: Action): void
   for (const key of Object.keys(counts)) check(next.counts[key as SubsystemState] === counts[key], `count of ${key}`);
   check(next.active === live + next.pendingStarts, 'active = live + pending starts');
   check(next.pendingStarts >= 0, 'pending starts never negative');
-  if (next.phase !== prev.phase) check(isPhaseStep(prev.phase, next.phase), 'phases in ladder order');
+  let phase = prev.phase;
+  for (const e of next.events) {
+    if (e.type !== 'phase') continue;
+    check(isPhaseStep(phase, e.phase), `phase ${phase} → ${e.phase} in ladder order`);
+    phase = e.phase;
+  }
+  check(phase === next.phase, 'the phase events end on the state\'s phase');
+  if (next.phase === 'stopped') check(next.active === 0, 'stopped only once every subsystem has ended');
 }
 
 

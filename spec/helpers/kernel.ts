@@ -4,11 +4,15 @@ import type { Command, Fact } from '../../lib/kernel/facts.js';
 import { type KernelState, initialKernelState } from '../../lib/kernel/kernel-state.js';
 import { reduce } from '../../lib/kernel/reduce.js';
 import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
-import type { ShutdownPhase, ShutdownReason } from '../../lib/kernel/shutdown.js';
+import type { ShutdownReason } from '../../lib/kernel/shutdown.js';
 
 /** Drives the reducer with terse facts, keeping every event and command. */
 export class KernelDriver {
-  state: KernelState = initialKernelState();
+  state: KernelState;
+
+  constructor(timeouts = { graceful: 100, force: 200, kill: 300, drain: 0 }) {
+    this.state = initialKernelState(timeouts);
+  }
   at = 0;
   readonly events: KernelState['events'][number][] = [];
   readonly commands: Command[] = [];
@@ -73,15 +77,29 @@ export class KernelDriver {
   restart(id: number): this {
     return this.apply({ type: 'restart', id: id as SubsystemId, ...this.stamp() });
   }
-  abandon(id: number): this {
-    const error = DaemonError.subsystem(String(id), 'abandoned');
-    return this.apply({ type: 'abandon', id: id as SubsystemId, error, ...this.stamp() });
+  /** Moves time to a deadline of the own stop of `id` (if it is stopping on its own) and fires its timer. */
+  ownDeadline(id: number, which: 'force' | 'abandon', random = 0.5): this {
+    const rec = this.state.subsystems.get(id);
+    const at = which === 'force' ? rec?.forceAt : rec?.abandonAt;
+    if (at === undefined) return this;
+    this.at = Math.max(this.at, at);
+    return this.apply({ type: 'tick', key: `${which}:${id}`, random, ...this.stamp() });
   }
   shutdown(reason: ShutdownReason = { kind: 'requested' }): this {
     return this.apply({ type: 'shutdown', reason, ...this.stamp() });
   }
-  phase(phase: ShutdownPhase): this {
-    return this.apply({ type: 'phase', phase, ...this.stamp() });
+  /** Moves time to a deadline of the shutdown ladder (once shutdown has begun) and fires the ladder's timer. */
+  deadline(which: 'drain' | 'graceful' | 'force' | 'kill'): this {
+    const origin = this.state.initiatedAt;
+    if (origin === undefined) return this;
+    this.at = Math.max(this.at, origin + this.state.ladder.timeouts[which]);
+    return this.apply({ type: 'tick', key: 'ladder', random: 0.5, ...this.stamp() });
+  }
+  signal(signal: NodeJS.Signals = 'SIGTERM', shutdown = true): this {
+    return this.apply({ type: 'signal', signal, signo: signal === 'SIGTERM' ? 15 : 2, shutdown, ...this.stamp() });
+  }
+  crash(message = 'uncaught exception: bug'): this {
+    return this.apply({ type: 'crash', error: DaemonError.runtime(message), ...this.stamp() });
   }
 
   stateOf(id: number): string | undefined {

@@ -7,8 +7,8 @@ import { KernelDriver } from '../helpers/kernel.js';
 
 const backoff = RestartPolicy.exponentialBackoff({ initialDelay: 100, maxDelay: 1000, maxAttempts: 1 });
 
-function running(policy = RestartPolicy.Never, onFailure: 'shutdown' | 'isolate' = 'shutdown'): KernelDriver {
-  const k = new KernelDriver();
+function running(policy = RestartPolicy.Never, onFailure: 'shutdown' | 'isolate' = 'shutdown', drain = 0): KernelDriver {
+  const k = new KernelDriver({ graceful: 100, force: 200, kill: 300, drain });
   k.register('a', policy, onFailure);
   k.launch().start(0).started(0);
   return k;
@@ -39,7 +39,12 @@ describe('reduce: health checks that act', () => {
     expect(k.stateOf(0)).toBe('running');
     k.health(0, false);
     expect(k.stateOf(0)).toBe('stopping');
-    expect(k.commands.at(-1)).toEqual({ type: 'cancel', id: 0 });
+    // Cancelled alone, with deadlines of its own: force-aborted at +graceful, abandoned at +force.
+    expect(k.commands.slice(-3)).toEqual([
+      { type: 'cancel', ids: [0], reason: { kind: 'requested' }, deadline: k.at + 100 },
+      { type: 'arm', key: 'force:0', at: k.at + 100, unref: false },
+      { type: 'arm', key: 'abandon:0', at: k.at + 200, unref: false },
+    ]);
     // The run ends cleanly once cancelled: still a failure, with the health error.
     k.ok(0, 0.5);
     const last = k.events.at(-1);
@@ -57,9 +62,7 @@ describe('reduce: health checks that act', () => {
     k.health(0, false, 1);
     k.ready(0);
     expect(k.stateOf(0)).toBe('failed');
-    expect(k.commands).toContainEqual(
-      expect.objectContaining({ type: 'shutdown', reason: expect.objectContaining({ kind: 'error', subsystem: 'a' }) }),
-    );
+    expect(k.state.reason).toMatchObject({ kind: 'error', subsystem: 'a' });
   });
 
   it('isolates the failure when onFailure is isolate', () => {
@@ -68,7 +71,7 @@ describe('reduce: health checks that act', () => {
     k.start(1).started(1);
     k.health(0, false, 1).ok(0);
     expect(k.stateOf(0)).toBe('failed');
-    expect(k.commands.some((c) => c.type === 'shutdown')).toBe(false);
+    expect(k.state.reason).toBeUndefined();
   });
 
   it('keeps the run\'s own error when it fails as it stops', () => {
@@ -87,8 +90,10 @@ describe('reduce: health checks that act', () => {
   });
 
   it('does not act during shutdown, and ignores answers for a subsystem that is not running', () => {
-    const k = running(RestartPolicy.Always);
+    // During the drain the run is still running: a failed check is an event, not a stop.
+    const k = running(RestartPolicy.Always, 'shutdown', 50);
     k.shutdown();
+    expect(k.state.phase).toBe('draining');
     k.health(0, false, 1);
     expect(k.stateOf(0)).toBe('running');
     expect(healthEvents(k)).toHaveLength(1);
@@ -119,7 +124,7 @@ describe('reduce: health checks that act', () => {
     const k = running(RestartPolicy.Never);
     k.health(0, false, 1).restart(0).ok(0);
     expect(k.events.at(-1)).toMatchObject({ from: 'stopping', state: 'restarting', attempt: 1, delayMs: 0 });
-    expect(k.commands.some((c) => c.type === 'shutdown')).toBe(false);
+    expect(k.state.reason).toBeUndefined();
   });
 
   it('judges stability by when the checks began to fail, not by how long they took to fail', () => {

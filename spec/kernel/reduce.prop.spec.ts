@@ -2,6 +2,9 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect, test as plain } from 'vitest';
 import { isTerminalState } from '../../lib/kernel/subsystem-state.js';
 import { type ShutdownPhase, isPhaseStep } from '../../lib/kernel/shutdown.js';
+import { BehaviorSubject, type Observable } from 'rxjs';
+import { phasesOf, readyOf } from '../../lib/kernel/snapshot.js';
+import { phaseView, readyView } from '../../lib/runtime/state-views.js';
 import { KernelDriver } from '../helpers/kernel.js';
 import { action, checkStep, perform } from '../helpers/kernel-props.js';
 
@@ -61,20 +64,57 @@ describe('reduce (properties)', () => {
       for (const a of actions) perform(k, a);
       k.launch();
       k.shutdown();
-      for (const p of ['graceful', 'force', 'kill'] as const) {
+      for (const which of ['graceful', 'force'] as const) {
         const prev = k.state;
-        k.phase(p);
-        checkStep(prev, k.state, { t: 'phase', p });
+        k.deadline(which);
+        checkStep(prev, k.state, { t: 'deadline', which });
       }
       k.state.subsystems.forEach((r) => expect(isTerminalState(r.state)).toBe(true));
       expect(k.state.active).toBe(0);
-      expect(k.state.phase === 'stopped' || k.commands.some((c) => c.type === 'finish')).toBe(true);
+      expect(k.state.phase).toBe('stopped');
       const phases = k.events.flatMap((e) => (e.type === 'phase' ? [e.phase] : []));
       let at: ShutdownPhase = 'running';
       for (const p of phases) {
         expect(isPhaseStep(at, p)).toBe(true);
         at = p;
       }
+    },
+  );
+});
+
+describe('phase$, ready$ and state$ (properties)', () => {
+  test.prop([fc.array(action, { minLength: 20, maxLength: 200, size: 'max' })], { numRuns: 300 })(
+    'never disagree: each value of a view is the latest state\'s, and every phase entered is seen in order',
+    (actions) => {
+      const k = new KernelDriver();
+      const state$ = new BehaviorSubject(k.state);
+      const phases: string[] = [];
+      const mismatches: string[] = [];
+      let latest = k.state;
+      phaseView(state$).subscribe((p) => {
+        phases.push(p);
+        // A view emits a phase the latest state entered (several may be entered by one fact) or is in.
+        if (!phasesOf(latest).includes(p) && latest.phase !== p) mismatches.push(`phase ${p} vs ${latest.phase}`);
+      });
+      readyView(state$).subscribe((r) => {
+        if (readyOf(latest) !== r) mismatches.push(`ready ${r} vs ${readyOf(latest)}`);
+      });
+      const lastOf = <T>(o: Observable<T>): T => {
+        let v: T | undefined;
+        o.subscribe((x) => (v = x)).unsubscribe();
+        return v as T;
+      };
+      for (const a of actions) {
+        perform(k, a);
+        if (k.state === latest) continue; // no fact applied (a tick of the driver's clock)
+        latest = k.state;
+        state$.next(latest);
+        expect(lastOf<string>(phaseView(state$))).toBe(latest.phase);
+        expect(lastOf<boolean>(readyView(state$))).toBe(readyOf(latest));
+      }
+      expect(mismatches).toEqual([]);
+      const entered = k.events.flatMap((e) => (e.type === 'phase' ? [e.phase] : []));
+      expect(phases).toEqual(['running', ...entered]);
     },
   );
 });

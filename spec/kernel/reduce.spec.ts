@@ -18,7 +18,9 @@ describe('reduce', () => {
     k.register('a');
     k.launch().start(0).started(0).ok(0);
     expect(k.stateOf(0)).toBe('stopped');
-    expect(k.commands).toContainEqual({ type: 'shutdown', reason: { kind: 'completed' } });
+    expect(k.state.reason).toEqual({ kind: 'completed' });
+    expect(k.state.phase).toBe('stopped');
+    expect(k.lines().slice(-3)).toEqual(['shutdown-initiated', 'phase:graceful', 'phase:stopped']);
   });
 
   it('does not complete while a launched subsystem has yet to start', () => {
@@ -26,7 +28,7 @@ describe('reduce', () => {
     k.register('a');
     k.register('b');
     k.launch().start(0).started(0).ok(0);
-    expect(k.commands.some((c) => c.type === 'shutdown')).toBe(false);
+    expect(k.state.reason).toBeUndefined();
   });
 
   it('goes starting → failed → restarting on a synchronous throw', () => {
@@ -46,8 +48,7 @@ describe('reduce', () => {
     k.start(0).started(0).fail(0).start(0).started(0).fail(0);
     expect(k.stateOf(0)).toBe('failed');
     expect(k.state.subsystems.get(0)?.restartCount).toBe(2);
-    const shutdown = k.commands.find((c) => c.type === 'shutdown');
-    expect(shutdown).toMatchObject({ reason: { kind: 'error', subsystem: 'a' } });
+    expect(k.state.reason).toMatchObject({ kind: 'error', subsystem: 'a' });
   });
 
   it('resets the attempt count after a run stable for resetAfter', () => {
@@ -72,7 +73,7 @@ describe('reduce', () => {
     k.register('b');
     k.launch().start(0).start(1).started(0).started(1).fail(0);
     expect(k.stateOf(0)).toBe('failed');
-    expect(k.commands.some((c) => c.type === 'shutdown')).toBe(false);
+    expect(k.state.reason).toBeUndefined();
   });
 
   it('moves running subsystems to stopping at graceful, and stops pending restarts at once', () => {
@@ -80,21 +81,34 @@ describe('reduce', () => {
     k.register('a');
     k.register('b', backoff);
     k.launch().start(0).started(0).start(1).started(1).fail(1);
-    k.shutdown().phase('graceful');
+    k.shutdown();
     expect(k.stateOf(1)).toBe('stopped');
     expect(k.stateOf(0)).toBe('stopping');
+    expect(k.commands).toContainEqual({ type: 'cancel', ids: [0], reason: { kind: 'requested' }, deadline: 100 });
     k.ready(0);
     expect(k.stateOf(0)).toBe('stopped');
-    expect(k.commands.at(-1)).toEqual({ type: 'finish' });
+    expect(k.state.phase).toBe('stopped');
+    expect(k.commands.at(-1)).toEqual({ type: 'disarm', key: 'ladder' });
   });
 
   it('abandons stragglers at kill: failed and named as forced', () => {
     const k = new KernelDriver();
     k.register('slow');
-    k.launch().start(0).started(0).shutdown().phase('graceful').phase('force').phase('kill');
+    k.launch().start(0).started(0).shutdown();
+    k.deadline('graceful');
+    expect(k.commands.at(-2)).toEqual({ type: 'force', ids: [0] });
+    k.deadline('force');
     expect(k.stateOf(0)).toBe('failed');
-    expect(k.state.forced).toEqual(['slow']);
+    expect(k.state.abandoned).toEqual(['slow']);
     expect(k.state.subsystems.get(0)?.lastError?.code).toBe(4004);
+    expect(k.lines().filter((l) => l.startsWith('phase'))).toEqual(['phase:graceful', 'phase:force', 'phase:kill', 'phase:stopped']);
+    // Stopped, not cleanly: the kill deadline (unref'd) is left, and at it the process is exited.
+    expect(k.commands.at(-1)).toEqual({ type: 'arm', key: 'ladder', at: 300, unref: true });
+    k.deadline('kill');
+    expect(k.commands.slice(-2)).toEqual([
+      { type: 'exit', code: 124, why: 'the kill deadline passed' },
+      { type: 'disarm', key: 'ladder' },
+    ]);
   });
 
   it('restarts one subsystem by hand, and revives an ended one', () => {
@@ -103,7 +117,11 @@ describe('reduce', () => {
     k.register('b');
     k.launch().start(0).started(0).start(1).started(1);
     k.restart(0);
-    expect(k.commands.at(-1)).toEqual({ type: 'cancel', id: 0 });
+    expect(k.commands.slice(-3)).toEqual([
+      { type: 'cancel', ids: [0], reason: { kind: 'requested' }, deadline: 100 },
+      { type: 'arm', key: 'force:0', at: 100, unref: false },
+      { type: 'arm', key: 'abandon:0', at: 200, unref: false },
+    ]);
     k.ok(0);
     expect(k.stateOf(0)).toBe('restarting');
     k.start(0).started(0).stop(0).ok(0);
@@ -125,25 +143,32 @@ describe('reduce', () => {
   it('never restarts once shutdown began, even during the drain', () => {
     const k = new KernelDriver();
     k.register('a', RestartPolicy.Always);
-    k.launch().start(0).started(0).shutdown().phase('draining').fail(0);
+    const d = new KernelDriver({ graceful: 100, force: 200, kill: 300, drain: 50 });
+    d.register('a', RestartPolicy.Always);
+    d.launch().start(0).started(0).shutdown();
+    expect(d.state.phase).toBe('draining');
+    d.fail(0);
+    expect(d.stateOf(0)).toBe('failed');
+    expect(d.commands.some((c) => c.type === 'schedule')).toBe(false);
+    k.launch().start(0).started(0).shutdown().fail(0);
     expect(k.stateOf(0)).toBe('failed');
     expect(k.commands.some((c) => c.type === 'schedule')).toBe(false);
   });
 
-  it('refuses a phase out of order', () => {
+  it('enters no phase before its deadline: a tick that comes early changes nothing', () => {
     const k = new KernelDriver();
     k.register('a');
-    k.launch().start(0).started(0).shutdown().phase('force');
-    expect(k.state.phase).toBe('running');
-    k.phase('graceful').phase('graceful');
+    k.launch().start(0).started(0).shutdown();
+    k.tick(50).apply({ type: 'tick', key: 'ladder', random: 0.5, at: 50, time: 0 });
+    expect(k.state.phase).toBe('graceful');
     expect(k.lines().filter((l) => l.startsWith('phase'))).toEqual(['phase:graceful']);
   });
 
-  it('after shutdown before launch, starts nothing and finishes', () => {
+  it('after shutdown before launch, starts nothing and stops at launch', () => {
     const k = new KernelDriver();
     k.register('a');
-    k.shutdown().phase('graceful').launch();
+    k.shutdown().launch();
     expect(k.stateOf(0)).toBe('stopped');
-    expect(k.commands.at(-1)).toEqual({ type: 'finish' });
+    expect(k.state.phase).toBe('stopped');
   });
 });

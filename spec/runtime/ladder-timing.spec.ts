@@ -137,6 +137,9 @@ describe('the ladder on virtual time', () => {
     }
     const recorded = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, string[]>;
     for (let seed = 1; seed <= SCENARIOS; seed++) {
+      if (process.env['SHOW_LADDER_DIFF'] === '1' && JSON.stringify(played[seed]) !== JSON.stringify(recorded[seed])) {
+        console.log(`seed ${seed}\n${(played[seed] ?? []).join('\n')}`);
+      }
       expect(played[seed], `seed ${seed}: ${JSON.stringify(scenario(seed))}`).toEqual(recorded[seed]);
     }
   }, 120_000);
