@@ -50,8 +50,10 @@ export interface LoggingConfig {
 }
 
 /**
- * `[shutdown]`: the ladder's deadlines in ms, counted from the start of the
- * `graceful` phase; `drain` delays that start (readiness drops first).
+ * `[shutdown]`: the ladder's deadlines in ms (`drain < graceful < force <
+ * kill`), all counted from the moment shutdown began: readiness drops at
+ * once, handles are cancelled at `drain` (0: at once), force-aborted at
+ * `graceful`, abandoned at `force`; `kill` is the longest a shutdown takes.
  * @example
  * ```ts
  * import { Config, type ShutdownConfig } from 'proc-daemon';

@@ -66,11 +66,16 @@ export class Family<T extends MetricType, S> {
     let node = this.root;
     if (labels !== undefined) {
       // A primitive or an empty array enumerates nothing: it must not reach the unlabelled series.
-      if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return this.slow(labels);
-      for (const label in labels) {
-        const next = node.name === label ? node.next?.get(labels[label] as string) : undefined;
-        if (next === undefined) return this.slow(labels);
-        node = next;
+      try {
+        if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return this.slow(labels);
+        for (const label in labels) {
+          const next = node.name === label ? node.next?.get(labels[label] as string) : undefined;
+          if (next === undefined) return this.slow(labels);
+          node = next;
+        }
+      } catch {
+        // A label set that cannot be read (a revoked Proxy, a throwing getter): the slow path says so.
+        return this.slow(labels);
       }
     }
     return node.series ?? this.slow(labels);

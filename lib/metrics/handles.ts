@@ -109,6 +109,8 @@ export class CounterSeries extends ValueSeries implements CounterHandle {
     // NaN and negatives (the comparison is false) and +Infinity.
     if (typeof by !== 'number' || !(by >= 0) || by === Infinity) throw invalidCounterStep(this.series, by);
     this.value += by;
+    // Past the largest double a counter stays there: it never reads +Inf.
+    if (this.value === Infinity) this.value = Number.MAX_VALUE;
   }
 }
 

@@ -62,7 +62,7 @@ export type LabelEntries = ReadonlyArray<readonly [string, unknown]>;
  * @internal
  */
 export function readLabels(name: string, type: MetricType, labels: unknown): LabelEntries {
-  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
+  if (typeof labels !== 'object' || labels === null || isArray(labels)) {
     throw DaemonError.runtime(
       `the labels of ${type} "${name}" are ${describeValue(labels)}: pass an object of label name to string value, ` +
         'or nothing for the unlabelled series',
@@ -70,8 +70,25 @@ export function readLabels(name: string, type: MetricType, labels: unknown): Lab
     );
   }
   const entries: Array<readonly [string, unknown]> = [];
-  for (const label in labels) entries.push([label, (labels as Record<string, unknown>)[label]]);
+  try {
+    for (const label in labels) entries.push([label, (labels as Record<string, unknown>)[label]]);
+  } catch (err) {
+    throw DaemonError.runtime(
+      `the labels of ${type} "${name}" cannot be read (${err instanceof Error ? err.message : 'a getter or Proxy threw'}): ` +
+        'pass a plain object of label name to string value',
+      { code: ErrorCode.RuntimeInvalidMetricValue, cause: err },
+    );
+  }
   return entries;
+}
+
+/** `Array.isArray`, false for what cannot be asked (a revoked Proxy: reading it fails next, with a clear error). */
+function isArray(value: object): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -60,8 +60,9 @@ export class ConfigReloader {
     return this.#starting;
   }
 
-  /** Loads and validates the file now; the daemon accepts or rejects the result. */
+  /** Loads and validates the file now; the daemon accepts or rejects the result. Nothing once closed (the daemon has stopped). */
   reload(): void {
+    if (this.#closed) return;
     this.#cancelDebounce?.();
     this.#cancelDebounce = undefined;
     let config: Config;

@@ -32,14 +32,14 @@ import {
  * config made in code alone: such a daemon reads no file, ever.
  */
 function configSource(base: Config, configPath: string | undefined): ConfigSource | undefined {
-  const origin = originOf(base);
-  if (configPath !== undefined) {
-    const env = origin.env ?? process.env;
-    return { file: configPath, load: () => load(base, { path: configPath, env }) };
-  }
-  const { file, env } = origin;
-  if (file === undefined) return undefined;
-  return { file, load: () => (env === undefined ? Config.loadFromFile(file) : Config.load({ path: file, env })) };
+  const { file, env } = originOf(base);
+  // The load that made the builder's config, repeated: its file re-read, or the config in code as it is.
+  const again =
+    file === undefined
+      ? () => base
+      : () => (env === undefined ? Config.loadFromFile(file) : Config.load({ path: file, env }));
+  if (configPath !== undefined) return { file: configPath, load: () => load(again(), { path: configPath, env: env ?? process.env }) };
+  return file === undefined ? undefined : { file, load: again };
 }
 
 type Registration =

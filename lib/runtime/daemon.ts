@@ -256,6 +256,9 @@ export class Daemon {
       return Promise.reject(err);
     }
     if (ready === undefined) return new Promise<DaemonExit>((resolve) => this.#start(resolve));
+    // The signal handlers come first: a SIGTERM while the log file opens or the watcher starts is a
+    // shutdown before the start (nothing starts, run() resolves), not the death of the process.
+    this.#hold();
     return ready.then(
       () => new Promise<DaemonExit>((resolve) => this.#start(resolve)),
       (err: unknown) => {
@@ -267,6 +270,9 @@ export class Daemon {
 
   /** Set-up failed: nothing started; the exit code says why (78 on config). */
   #setupFailed(err: unknown): void {
+    this.#owner.uninstall();
+    this.#releaseKeepAlive?.();
+    this.#releaseKeepAlive = undefined;
     this.#pidFile?.release();
     void this.#reloader?.close();
     if (this.#owner.owns) {
@@ -275,11 +281,15 @@ export class Daemon {
     }
   }
 
-  #start(resolve: (exit: DaemonExit) => void): void {
-    const { host } = this.#parts;
-    this.#releaseKeepAlive = host.keepAlive();
-    this.#core.onStopped = (state) => resolve(this.#finish(state));
+  /** While `run()` is pending the process stays alive, and the daemon owns it (its handlers are installed). */
+  #hold(): void {
+    this.#releaseKeepAlive ??= this.#parts.host.keepAlive();
     this.#owner.install();
+  }
+
+  #start(resolve: (exit: DaemonExit) => void): void {
+    this.#hold();
+    this.#core.onStopped = (state) => resolve(this.#finish(state));
     this.#logger.info({ subsystems: this.#core.runners.length }, `daemon ${this.#parts.config.name} starting`);
     this.#monitor.start();
     this.#core.launch();

@@ -170,8 +170,9 @@ function describe(value: unknown): string {
 
 /**
  * Starts the health checks of a run that is now running, reporting each
- * answer as a `health` fact of that run (none once it is over); `undefined`
- * while health checks are off.
+ * answer as a `health` fact of that run (none once it is over), and sets
+ * them as `run.probe` before the first check: a first answer that cancels
+ * the run at once stops them. Nothing while health checks are off.
  * @internal
  */
 export function probeRun(
@@ -179,8 +180,8 @@ export function probeRun(
   id: SubsystemId,
   spec: SubsystemSpec,
   host: { readonly clock: Clock; healthSettings(): HealthSettings | undefined },
-): HealthProbe | undefined {
-  if (host.healthSettings() === undefined) return undefined;
+): void {
+  if (host.healthSettings() === undefined) return;
   const subsystem = spec.subsystem;
   const probe = new HealthProbe(
     spec.name,
@@ -197,6 +198,6 @@ export function probeRun(
       );
     },
   );
+  run.probe = probe;
   probe.start();
-  return probe;
 }

@@ -203,7 +203,7 @@ export class Runner implements HandleHooks {
   /** Starts the health checks of a run that is now running. */
   #probe(run: Run): void {
     if (run.done || run.cancelled) return;
-    run.probe = probeRun(run, this.id, this.spec, this.#host);
+    probeRun(run, this.id, this.spec, this.#host);
   }
 
   /** The run ended by itself, cleanly: report it once. */

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnFixture } from '../helpers/child.js';
 
@@ -56,5 +59,18 @@ describe('a daemon process', () => {
     const exit = await child.exited;
     expect(exit.code).toBe(0);
     expect(exit.at - sent).toBeLessThan(3000);
+  });
+
+  it('shuts down through the daemon on a SIGTERM that comes while run() is still setting up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proc-daemon-setup-'));
+    try {
+      const child = spawnFixture('signal-during-setup.ts', [dir]);
+      const exit = await child.exited;
+      expect(exit.signal).toBeNull();
+      expect(exit.code).toBe(0);
+      expect(child.lines.at(-1)).toBe('EXIT 0 signal pid-file-left=false');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

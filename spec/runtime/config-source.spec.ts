@@ -135,3 +135,35 @@ describe('where a reload reads from', () => {
     expect(e.code).toBe(ErrorCode.ConfigFileUnreadable);
   });
 });
+
+describe('a drain at or past the graceful deadline', () => {
+  it('is a config error at build()', () => {
+    const e = thrown(() => virtualDaemon(billing()).builder.withConfigPath(writeToml('[shutdown]\ndrain = 5000\ngraceful = 3000\nforce = 6000\nkill = 9000\n')).build());
+    expect(e.code).toBe(ErrorCode.ConfigTimeoutOrder);
+    expect(e.message).toContain('drain');
+  });
+
+  it('in a reloaded file is rejected (config-rejected): the old config stays, nothing is half-applied', async () => {
+    const path = writeToml('[logging]\nlevel = "info"\n[shutdown]\ngraceful = 3000\nforce = 6000\nkill = 9000\n');
+    const { builder, time, proc } = virtualDaemon(billing());
+    const daemon = builder.withConfigPath(path).withTask('a', (h) => h.cancelled()).build();
+    const events: DaemonEvent[] = [];
+    daemon.events$.subscribe((e) => events.push(e));
+    const exit = daemon.run();
+    await time.advance(1);
+    const before = daemon.configSnapshot();
+    writeFileSync(path, '[logging]\nlevel = "debug"\n[shutdown]\ndrain = 5000\ngraceful = 3000\nforce = 6000\nkill = 9000\n');
+    expect(() => proc.kill('SIGHUP')).not.toThrow();
+    expect(events.map((e) => e.type)).toContain('config-rejected');
+    expect(daemon.configSnapshot()).toBe(before);
+    expect(daemon.snapshot().phase).toBe('running');
+    daemon.shutdown();
+    await time.until(exit);
+  });
+});
+
+function writeToml(text: string): string {
+  const path = join(folder(), 'daemon.toml');
+  writeFileSync(path, text);
+  return path;
+}
