@@ -50,8 +50,8 @@ export interface LoggingConfig {
 }
 
 /**
- * `[shutdown]`: the ladder's deadlines in ms (`drain < graceful < force <
- * kill`), all counted from the moment shutdown began: readiness drops at
+ * `[shutdown]`: the ladder's deadlines in ms (drain \< graceful \< force \<
+ * kill), all counted from the moment shutdown began: readiness drops at
  * once, handles are cancelled at `drain` (0: at once), force-aborted at
  * `graceful`, abandoned at `force`; `kill` is the longest a shutdown takes.
  * @example
