@@ -12,9 +12,8 @@
  */
 
 /* Daemon */
-export { Daemon } from './runtime/daemon.js';
+export { Daemon, DaemonBuilder } from './runtime/daemon.js';
 export type { DaemonExit } from './runtime/daemon-exit.js';
-export { DaemonBuilder } from './runtime/daemon-builder.js';
 export { formatEvent } from './runtime/format-event.js';
 
 /* Subsystems */

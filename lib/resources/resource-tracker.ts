@@ -1,4 +1,5 @@
-import { Observable, ReplaySubject, type SchedulerLike, asyncScheduler, map, mergeMap, share, takeUntil, timer } from 'rxjs';
+import { Observable, ReplaySubject, type SchedulerLike, map, mergeMap, share, takeUntil, timer } from 'rxjs';
+import { defaultScheduler } from '../clock/clock.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { CpuMeter } from './cpu-meter.js';
@@ -10,11 +11,6 @@ import { ResourceUsage } from './resource-usage.js';
 /** The longest delay a Node timer takes (about 24.8 days); longer ones fire after 1 ms. */
 const MAX_INTERVAL_MS = 2 ** 31 - 1;
 
-/** The daemon's default: RxJS's `asyncScheduler` for timers, `now()` from the monotonic `performance.now()`. */
-const defaultScheduler: SchedulerLike = Object.freeze({
-  now: () => performance.now(),
-  schedule: asyncScheduler.schedule.bind(asyncScheduler) as SchedulerLike['schedule'],
-});
 
 /**
  * Options of a {@link ResourceTracker}.

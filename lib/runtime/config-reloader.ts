@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { type ConfigWatch, watchConfigFile } from '../config/config-watcher.js';
 import { DaemonError } from '../errors/daemon-error.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock/clock.js';
 
 /** How long file events are gathered before one reload. @internal */
 export const RELOAD_DEBOUNCE_MS = 100;

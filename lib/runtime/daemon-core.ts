@@ -10,7 +10,7 @@ import { reduce } from '../kernel/reduce.js';
 import type { ShutdownReason } from '../kernel/shutdown.js';
 import type { SubsystemState } from '../kernel/subsystem-state.js';
 import { LifecycleLog } from '../logging/lifecycle-log.js';
-import { Clock } from './clock.js';
+import { Clock } from '../clock/clock.js';
 import type { HealthSettings } from './health-probe.js';
 import { RestartQueue, restartAfter } from './restart-queue.js';
 import { Runner, type RunnerHost } from './runner.js';

@@ -1,40 +1,24 @@
 import type { Logger } from 'pino';
-import { BehaviorSubject, type Observable, type SchedulerLike, filter, first, firstValueFrom, map } from 'rxjs';
-import type { Config } from '../config/config.js';
+import { type Observable, type SchedulerLike, filter } from 'rxjs';
+import { Config } from '../config/config.js';
 import { DaemonError } from '../errors/daemon-error.js';
-import { ErrorCode } from '../errors/error-code.js';
-import type { DaemonEvent, SignalEvent } from '../kernel/events.js';
+import type { DaemonEvent, SignalEvent, SubsystemId } from '../kernel/events.js';
 import { ExitCode } from '../kernel/exit-code.js';
-import type { KernelState } from '../kernel/kernel-state.js';
 import type { ShutdownPhase, ShutdownReason } from '../kernel/shutdown.js';
-import { type DaemonSnapshot, readyOf, toSnapshot } from '../kernel/snapshot.js';
-import { type LogDestination, createLogger } from '../logging/create-logger.js';
-import type { SignalConfig } from '../signal/signal-config.js';
-import { DaemonBuilder } from './daemon-builder.js';
-import { type DaemonExit, exitOf, logStopped } from './daemon-exit.js';
-import { DaemonCore } from './daemon-core.js';
-import type { ProcessHost } from './process-host.js';
-import { KernelLadder } from './kernel-ladder.js';
-import { ShutdownCoordinator } from './shutdown-coordinator.js';
-import { SubsystemManager } from './subsystem-manager.js';
-import { ConfigReloader, type ConfigSource } from './config-reloader.js';
-import { DaemonMonitor } from './daemon-monitor.js';
+import type { DaemonSnapshot } from '../kernel/snapshot.js';
 import type { MetricsCollector } from '../metrics/collector.js';
-import { setUp } from './daemon-setup.js';
-import type { PidFile } from './pid-file.js';
-import { ProcessOwner } from './process-owner.js';
-import { phaseView, readyView } from './state-views.js';
+import { SignalConfig } from '../signal/signal-config.js';
+import { BuilderState } from './builder-state.js';
+import type { DaemonExit } from './daemon-exit.js';
+import { type DaemonParts, DaemonRuntime } from './daemon-runtime.js';
+import type { ProcessHost } from './process-host.js';
+import type { ShutdownCoordinator } from './shutdown-coordinator.js';
+import type { SubsystemManager } from './subsystem-manager.js';
+import { type Subsystem, type TaskFn, type TaskOptions, checkSubsystem, taskSubsystem } from './subsystem.js';
 
-/** What a builder hands to the daemon it builds. @internal */
-export interface DaemonParts {
-  readonly config: Config;
-  readonly signals: SignalConfig;
-  /** Where the config comes from, if from a file (reloads repeat its load); none for a config made in code alone. */
-  readonly configSource: ConfigSource | undefined;
-  readonly host: ProcessHost;
-  readonly scheduler?: SchedulerLike | undefined;
-  readonly logger?: Logger | undefined;
-}
+// The two public classes of the core, side by side: each builds the other (Daemon.new() gives a
+// builder, build() gives a daemon), so they share this module rather than import each other in
+// a circle. Both are facades: the daemon's work is DaemonRuntime's, the builder's BuilderState's.
 
 /**
  * A daemon: subsystems started, watched, restarted by policy and shut down
@@ -68,23 +52,9 @@ export interface DaemonParts {
 export class Daemon {
   /** Registers and controls subsystems. */
   readonly manager: SubsystemManager;
-  /** The shutdown ladder. */
+  /** The shutdown ladder (a view of the daemon's; see {@link ShutdownCoordinator}). */
   readonly coordinator: ShutdownCoordinator;
-  readonly #core: DaemonCore;
-  readonly #parts: DaemonParts;
-  readonly #config$: BehaviorSubject<Config>;
-  readonly #logger: Logger;
-  readonly #owner: ProcessOwner;
-  readonly #events$: Observable<DaemonEvent>;
-  readonly #state$: Observable<DaemonSnapshot>;
-  readonly #phase$: Observable<ShutdownPhase>;
-  readonly #ready$: Observable<boolean>;
-  readonly #reloader: ConfigReloader | undefined;
-  readonly #monitor: DaemonMonitor;
-  #loggerReady: Promise<void> | undefined;
-  #pidFile: PidFile | undefined;
-  #ran = false;
-  #releaseKeepAlive: (() => void) | undefined;
+  readonly #rt: DaemonRuntime;
 
   /** A builder with the default config. Never throws. */
   static new(): DaemonBuilder {
@@ -100,79 +70,56 @@ export class Daemon {
   static withDefaults(): DaemonBuilder {
     return new DaemonBuilder();
   }
-
   /** @internal */
   constructor(parts: DaemonParts) {
-    this.#parts = parts;
-    let droppedLines: ((destination: LogDestination) => number) | undefined;
-    if (parts.logger === undefined) {
-      const own = createLogger(parts.config);
-      this.#logger = own.logger;
-      this.#loggerReady = parts.config.logging.file === undefined ? undefined : own.ready;
-      droppedLines = (destination) => own.droppedLines(destination);
-    } else {
-      this.#logger = parts.logger;
-    }
-    this.#config$ = new BehaviorSubject(parts.config);
-    this.#core = new DaemonCore(parts.config, parts.scheduler, this.#logger, {
-      exit: (code, why) => this.#owner.exit(code, why),
-    });
-    this.#owner = new ProcessOwner(parts.signals.bindings.size > 0, parts.host, parts.signals, this.#core, this.#logger, {
-      reload: () => this.#reload(),
-      beforeExit: () => this.#pidFile?.release(),
-    });
-    this.manager = new SubsystemManager(this.#core);
-    this.coordinator = ShutdownCoordinator.over(new KernelLadder(this.#core, this.#logger));
-    this.#events$ = this.#core.events$.asObservable();
-    this.#state$ = this.#core.state$.pipe(map(toSnapshot));
-    // Views of the one state: they can never disagree with state$.
-    this.#phase$ = phaseView(this.#core.state$);
-    this.#ready$ = readyView(this.#core.state$);
-    this.#monitor = new DaemonMonitor(parts.config, this.#core, parts.scheduler, parts.host.probe, droppedLines);
-    const source = parts.configSource;
-    this.#reloader =
-      source === undefined
-        ? undefined
-        : new ConfigReloader({
-            clock: this.#core.clock,
-            logger: this.#logger,
-            source,
-            accept: (config) => this.#applyConfig(config),
-            reject: (error) => this.#core.dispatch({ type: 'config-rejected', error, ...this.#core.stamp() }),
-          });
+    this.#rt = new DaemonRuntime(parts);
+    this.manager = this.#rt.manager;
+    this.coordinator = this.#rt.coordinator;
   }
 
   /** Every lifecycle fact, in order; completes when the daemon has stopped (hot: subscribe before `run()` to see the start). */
   get events$(): Observable<DaemonEvent> {
-    return this.#events$;
+    return this.#rt.events$;
   }
 
   /** The daemon's snapshot after each fact; replays the latest to new subscribers. */
   get state$(): Observable<DaemonSnapshot> {
-    return this.#state$;
+    return this.#rt.state$;
   }
 
   /** Every handled OS signal. */
   get signals$(): Observable<SignalEvent> {
-    return this.#events$.pipe(filter((e): e is SignalEvent => e.type === 'signal'));
+    return this.#rt.events$.pipe(filter((e): e is SignalEvent => e.type === 'signal'));
   }
 
   /** The config in force; replays the current one. */
   get config$(): Observable<Config> {
-    return this.#config$.asObservable();
+    return this.#rt.config$.asObservable();
   }
 
-  /** The ladder's phase, a view of `state$`; replays the current one. */
+  /** The ladder's phase, a view of `state$`: the current one, then every phase entered, in order. */
   get phase$(): Observable<ShutdownPhase> {
-    return this.#phase$;
+    return this.#rt.phase$;
   }
 
-  /**
-   * Whether the daemon is ready to serve (`DaemonSnapshot.ready`), a view of
-   * `state$`: replays the current value, then each change.
-   */
+  /** Whether the daemon is ready to serve (`DaemonSnapshot.ready`), a view of `state$`: the current value, then each change. */
   get ready$(): Observable<boolean> {
-    return this.#ready$;
+    return this.#rt.ready$;
+  }
+
+  /** The daemon's pino logger. */
+  get logger(): Logger {
+    return this.#rt.logger;
+  }
+
+  /** Its metrics with `monitoring.enableMetrics` (its own `proc_daemon_` series, and yours); else `undefined`. */
+  get metrics(): MetricsCollector | undefined {
+    return this.#rt.metrics;
+  }
+
+  /** The config file a reload reads and hot reload watches; `undefined` for a config made in code alone. */
+  get configPath(): string | undefined {
+    return this.#rt.configPath;
   }
 
   /**
@@ -181,55 +128,27 @@ export class Daemon {
    * begins first, or has begun.
    */
   whenReady(): Promise<void> {
-    return firstValueFrom(this.#core.state$.pipe(first((s) => readyOf(s) || s.reason !== undefined))).then((s) => {
-      if (readyOf(s)) return;
-      throw DaemonError.shutdown(
-        `the daemon "${this.#parts.config.name}" began shutting down (${s.reason?.kind ?? 'requested'}) before it was ready`,
-        { code: ErrorCode.ShutdownBegan },
-      );
-    });
-  }
-
-  /** The daemon's pino logger. */
-  get logger(): Logger {
-    return this.#logger;
-  }
-
-  /**
-   * The daemon's metrics, when built with `monitoring.enableMetrics`
-   * (`undefined` otherwise): its own series, prefixed `proc_daemon_`, and any
-   * the application adds. Serve them with `serveProbes` of `proc-daemon/http`.
-   */
-  get metrics(): MetricsCollector | undefined {
-    return this.#monitor.metrics;
-  }
-
-  /**
-   * The config file a reload reads (and hot reload watches): the one named
-   * with `withConfigPath`, or read by `Config.load`/`loadFromFile`;
-   * `undefined` for a config made in code alone, which no reload changes.
-   */
-  get configPath(): string | undefined {
-    return this.#parts.configSource?.file;
+    return this.#rt.whenReady();
   }
 
   /** The latest snapshot. */
   snapshot(): DaemonSnapshot {
-    return toSnapshot(this.#core.state);
+    return this.#rt.snapshot();
   }
 
   /** The config in force. */
   configSnapshot(): Config {
-    return this.#config$.value;
+    return this.#rt.config$.value;
   }
 
   /**
    * Requests shutdown (default reason `requested`); false if it already
-   * began. Synchronous: before it returns, `isShutdown()` is true and every
-   * handle's `signal` has aborted (after the drain, when `shutdown.drain > 0`).
+   * began. Synchronous: before it returns, `isShutdown()` is true, readiness
+   * has dropped and every handle's `signal` has aborted (at the end of the
+   * drain, when `shutdown.drain > 0`).
    */
   shutdown(reason: ShutdownReason = { kind: 'requested' }): boolean {
-    return this.#core.requestShutdown(reason);
+    return this.#rt.shutdown(reason);
   }
 
   /**
@@ -238,93 +157,144 @@ export class Daemon {
    * called twice (`DaemonError`, code `DaemonAlreadyRunning`).
    */
   run(): Promise<DaemonExit> {
-    if (this.#ran) {
-      return Promise.reject(
-        DaemonError.invalidState('run() was already called: a daemon runs once; build a new one to run again', {
-          code: ErrorCode.DaemonAlreadyRunning,
-        }),
-      );
+    return this.#rt.run();
+  }
+}
+
+/**
+ * Configures a {@link Daemon}: its subsystems, signals, logger and scheduler.
+ * Every method returns the builder; `build()` consumes it.
+ *
+ * @remarks
+ * Misuse is a `DaemonError` at the call that makes it: a duplicate
+ * subsystem name (`SubsystemDuplicateName`), a malformed subsystem or
+ * restart policy (kind `config`), any method after `build()`
+ * (`BuilderConsumed`).
+ *
+ * @example
+ * ```ts
+ * import { Daemon, RestartPolicy } from 'proc-daemon';
+ *
+ * const exit = await Daemon.new()
+ *   .withTask('api', async (shutdown) => { await shutdown.cancelled(); })
+ *   .withTask('flaky', async () => { throw new Error('boom'); }, {
+ *     restartPolicy: RestartPolicy.exponentialBackoff({ initialDelay: 100, maxDelay: 5000, maxAttempts: 3 }),
+ *     onFailure: 'isolate',
+ *   })
+ *   .run();
+ * console.log(exit.exitCode);
+ * ```
+ * @public
+ */
+export class DaemonBuilder {
+  readonly #s: BuilderState;
+
+  /** A builder with `config` (default: `Config.default()`). */
+  constructor(config: Config = Config.default()) {
+    this.#s = new BuilderState(config);
+  }
+
+  /** Adds a task: `fn(shutdown)` returns a Promise, an Observable, or nothing. */
+  withTask(name: string, fn: TaskFn, options?: TaskOptions): this {
+    this.#s.open('withTask');
+    this.#s.add(taskSubsystem(name, fn, options, 'withTask'));
+    return this;
+  }
+
+  /** Adds a subsystem object. */
+  withSubsystem(subsystem: Subsystem): this {
+    this.#s.open('withSubsystem');
+    this.#s.add(checkSubsystem(subsystem, 'withSubsystem'));
+    return this;
+  }
+
+  /** Registers through the manager at `build()`: `fn(manager)` returns the id it registered. */
+  withSubsystemFn(name: string, fn: (manager: SubsystemManager) => SubsystemId): this {
+    this.#s.open('withSubsystemFn');
+    this.#s.addFn(name, fn);
+    return this;
+  }
+
+  /** Which signals to handle. */
+  withSignalConfig(config: SignalConfig): this {
+    this.#s.open('withSignalConfig');
+    if (!(config instanceof SignalConfig)) throw DaemonError.config('withSignalConfig(): expected a SignalConfig (SignalConfig.new())');
+    this.#s.signals = config;
+    return this;
+  }
+
+  /** Turns SIGTERM and SIGINT handling on or off. */
+  withSignals(sigterm: boolean, sigint: boolean): this {
+    this.#s.open('withSignals');
+    const withTerm = sigterm ? this.#s.signals.withSigterm() : this.#s.signals.withoutSigterm();
+    this.#s.signals = sigint ? withTerm.withSigint() : withTerm.withoutSigint();
+    return this;
+  }
+
+  /** Handles no signal: the daemon does not own the process (no exit code, no exit at the kill deadline, no crash handlers). */
+  withoutSignals(): this {
+    this.#s.open('withoutSignals');
+    this.#s.signals = SignalConfig.none();
+    return this;
+  }
+
+  /**
+   * Names the config file. Over a config made in code, the file is a layer:
+   * the daemon's config is code config \< file \< environment, read when the
+   * daemon is built and again at every reload (SIGHUP, or hot reload, which
+   * watches this file); keys the file leaves out keep the code's values. A
+   * config from `Config.load` or `loadFromFile` already names its file: a
+   * reload repeats that load, with no `withConfigPath` needed.
+   */
+  withConfigPath(path: string): this {
+    this.#s.open('withConfigPath');
+    if (typeof path !== 'string' || path === '') throw DaemonError.config('withConfigPath(): expected a file path');
+    this.#s.configPath = path;
+    return this;
+  }
+
+  /** Logs to `logger` (any pino logger: with a destination, custom levels…) instead of one made from the config. */
+  withLogger(logger: Logger<string, boolean> | Logger<never, boolean>): this {
+    this.#s.open('withLogger');
+    this.#s.logger = logger as unknown as Logger;
+    return this;
+  }
+
+  /** Runs every timer of the daemon on `scheduler` (a `TestScheduler` gives virtual time). */
+  withScheduler(scheduler: SchedulerLike): this {
+    this.#s.open('withScheduler');
+    if (typeof scheduler?.schedule !== 'function' || typeof scheduler.now !== 'function') {
+      throw DaemonError.config('withScheduler(): expected an RxJS SchedulerLike (now() and schedule())');
     }
-    this.#ran = true;
-    let ready: Promise<unknown> | undefined;
+    this.#s.scheduler = scheduler;
+    return this;
+  }
+
+  /** Substitutes the process (signals, exit) — for tests. @internal */
+  withProcessHost(host: ProcessHost): this {
+    this.#s.open('withProcessHost');
+    this.#s.host = host;
+    return this;
+  }
+
+  /** The daemon; throws `DaemonError` (kind `config`) on a bad config. Consumes the builder. */
+  build(): Daemon {
+    const { parts, register } = this.#s.assemble();
+    const daemon = new Daemon(parts);
+    register(daemon.manager);
+    return daemon;
+  }
+
+  /** `build()` then `run()`; a build failure rejects (and sets exit code 78 when signals are on). */
+  run(): Promise<DaemonExit> {
+    let daemon: Daemon;
     try {
-      const done = setUp(this.#config$.value, this.#loggerReady, () => this.#reloader?.watch(true));
-      this.#pidFile = done.pidFile;
-      ready = done.ready;
+      daemon = this.build();
     } catch (err) {
-      this.#setupFailed(err);
+      const owns = this.#s.signals.bindings.size > 0;
+      if (owns && err instanceof DaemonError && err.kind === 'config') this.#s.host.setExitCode(ExitCode.Config);
       return Promise.reject(err);
     }
-    if (ready === undefined) return new Promise<DaemonExit>((resolve) => this.#start(resolve));
-    // The signal handlers come first: a SIGTERM while the log file opens or the watcher starts is a
-    // shutdown before the start (nothing starts, run() resolves), not the death of the process.
-    this.#hold();
-    return ready.then(
-      () => new Promise<DaemonExit>((resolve) => this.#start(resolve)),
-      (err: unknown) => {
-        this.#setupFailed(err);
-        throw err;
-      },
-    );
-  }
-
-  /** Set-up failed: nothing started; the exit code says why (78 on config). */
-  #setupFailed(err: unknown): void {
-    this.#owner.uninstall();
-    this.#releaseKeepAlive?.();
-    this.#releaseKeepAlive = undefined;
-    this.#pidFile?.release();
-    void this.#reloader?.close();
-    if (this.#owner.owns) {
-      const onConfig = err instanceof DaemonError && err.kind === 'config';
-      this.#parts.host.setExitCode(onConfig ? ExitCode.Config : ExitCode.Failure);
-    }
-  }
-
-  /** While `run()` is pending the process stays alive, and the daemon owns it (its handlers are installed). */
-  #hold(): void {
-    this.#releaseKeepAlive ??= this.#parts.host.keepAlive();
-    this.#owner.install();
-  }
-
-  #start(resolve: (exit: DaemonExit) => void): void {
-    this.#hold();
-    this.#core.onStopped = (state) => resolve(this.#finish(state));
-    this.#logger.info({ subsystems: this.#core.runners.length }, `daemon ${this.#parts.config.name} starting`);
-    this.#monitor.start();
-    this.#core.launch();
-  }
-
-  /** Applies an accepted config live: log level, shutdown timeouts, hot reload on or off; then `config$` emits. */
-  #applyConfig(config: Config): void {
-    // The config governs the daemon's own logger; one given with withLogger() keeps its level.
-    if (this.#parts.logger === undefined) this.#logger.level = config.logging.level;
-    this.#core.applyConfig(config);
-    this.#monitor.apply(config);
-    this.#config$.next(config);
-    this.#core.dispatch({ type: 'config-reloaded', config, ...this.#core.stamp() });
-    void this.#reloader?.watch(config.hotReload).catch((err: unknown) => {
-      this.#logger.error({ err }, 'hot reload: cannot watch the config file');
-    });
-  }
-
-  /** SIGHUP: repeat the load that made the config; with no file, say so and change nothing. */
-  #reload(): void {
-    if (this.#reloader === undefined) this.#logger.info('no config file to reload: the config was made in code; SIGHUP changes nothing');
-    else this.#reloader.reload();
-  }
-
-  #finish(state: KernelState): DaemonExit {
-    const exit = exitOf(state, this.coordinator.getStats());
-    // With stragglers abandoned, the handlers stay with the kill timer: a further signal exits at once.
-    if (state.abandoned.length === 0) this.#owner.uninstall();
-    this.#releaseKeepAlive?.();
-    this.#releaseKeepAlive = undefined;
-    this.#monitor.stop();
-    void this.#reloader?.close();
-    this.#pidFile?.release();
-    if (this.#owner.owns) this.#parts.host.setExitCode(exit.exitCode);
-    logStopped(this.#logger, this.#parts.config.name, exit);
-    return exit;
+    return daemon.run();
   }
 }

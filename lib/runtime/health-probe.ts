@@ -2,9 +2,10 @@ import { causeMessage } from '../errors/cause-message.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
 import type { SubsystemId } from '../kernel/events.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock/clock.js';
 import type { Run } from './run.js';
-import { type SubsystemSpec, isThenable } from './subsystem.js';
+import { followResult } from './follow-result.js';
+import type { SubsystemSpec } from './subsystem.js';
 
 /** The health-check settings in force (from `monitoring`), read at every tick so that a reload applies. @internal */
 export interface HealthSettings {
@@ -104,22 +105,16 @@ export class HealthProbe {
   #run(): void {
     const generation = ++this.#generation;
     this.#pending = true;
-    let answer: unknown;
     // The check is user code: calling it, reading `then` and calling it may all throw.
     try {
-      answer = this.check();
-      if (isThenable(answer)) {
-        answer.then(
-          (value) => this.#answered(generation, value),
-          (err: unknown) => this.#threw(generation, 'rejected', err),
-        );
-        return;
-      }
+      followResult(
+        this.check(),
+        (value) => this.#answered(generation, value),
+        (err) => this.#threw(generation, 'rejected', err),
+      );
     } catch (err) {
       this.#threw(generation, 'threw', err);
-      return;
     }
-    this.#answered(generation, answer);
   }
 
   /** The check threw or rejected with `cause` (any value, `undefined` included). */

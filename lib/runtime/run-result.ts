@@ -1,6 +1,6 @@
-import { type Observable, Subscription } from 'rxjs';
+import { type Observable, Subscription, isObservable } from 'rxjs';
+import { followResult } from './follow-result.js';
 import type { FailureWay, Run } from './run.js';
-import { isObservable, isThenable } from './subsystem.js';
 
 /** How a run's result reports its end. @internal */
 export interface ResultSink {
@@ -18,15 +18,14 @@ export interface ResultSink {
  */
 export function driveResult(result: unknown, run: Run, drain: boolean, sink: ResultSink): void {
   try {
-    if (isThenable(result)) {
-      result.then(
-        () => sink.end(),
-        (err: unknown) => sink.fail(err, 'rejected with'),
-      );
-    } else if (isObservable(result)) {
+    if (isObservable(result)) {
       subscribe(result, run, drain, sink);
     } else {
-      sink.end();
+      followResult(
+        result,
+        () => sink.end(),
+        (err) => sink.fail(err, 'rejected with'),
+      );
     }
   } catch (err) {
     sink.fail(err, 'threw');

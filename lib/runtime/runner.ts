@@ -5,7 +5,7 @@ import type { SubsystemId } from '../kernel/events.js';
 import type { Fact } from '../kernel/facts.js';
 import type { ShutdownReason } from '../kernel/shutdown.js';
 import { loggable } from '../logging/loggable-error.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock/clock.js';
 import type { HandleCore, HandleHooks } from './handle-core.js';
 import { type HealthSettings, probeRun } from './health-probe.js';
 import { type FailureWay, Run, failure, isAbortError, unsubscribeSafely } from './run.js';

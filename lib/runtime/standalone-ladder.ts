@@ -11,7 +11,7 @@ import {
   stepLadder,
 } from '../kernel/ladder.js';
 import type { ShutdownPhase, ShutdownReason } from '../kernel/shutdown.js';
-import { Clock } from './clock.js';
+import { Clock } from '../clock/clock.js';
 import type { ShutdownStats } from './coordinator-types.js';
 import { HandleCore, type HandleHooks } from './handle-core.js';
 import { type LadderSource, type LadderView, reached } from './ladder-source.js';

@@ -1,4 +1,4 @@
-import { type Observable, isObservable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
 import type { FailurePolicy, Readiness } from '../kernel/events.js';
@@ -208,14 +208,3 @@ export function duplicateName(name: string): DaemonError {
     code: ErrorCode.SubsystemDuplicateName,
   });
 }
-
-/** Whether `value` is a thenable. Reads `then` (a getter may throw: the caller catches). @internal */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-export { isObservable };

@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { TestScheduler } from 'rxjs/testing';
 import { Config } from '../../lib/config/config.js';
 import { Daemon } from '../../lib/runtime/daemon.js';
-import type { DaemonBuilder } from '../../lib/runtime/daemon-builder.js';
+import type { DaemonBuilder } from '../../lib/runtime/daemon.js';
 import type { DaemonEvent } from '../../lib/kernel/events.js';
 import { FakeProcess } from './fake-process.js';
 

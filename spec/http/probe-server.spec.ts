@@ -8,7 +8,7 @@ import { ErrorCode } from '../../lib/errors/error-code.js';
 import { type ProbeServer, serveProbes } from '../../lib/http/index.js';
 import { answerClientError } from '../../lib/http/probe-server.js';
 import { Daemon } from '../../lib/runtime/daemon.js';
-import type { DaemonBuilder } from '../../lib/runtime/daemon-builder.js';
+import type { DaemonBuilder } from '../../lib/runtime/daemon.js';
 
 const servers: ProbeServer[] = [];
 afterEach(async () => {

@@ -3,6 +3,9 @@ import { type SchedulerLike, type Subscription, asyncScheduler } from 'rxjs';
 /** The longest delay a Node timer takes (about 24.8 days). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+// The clock of everything that keeps time: the daemon, its resource tracker, its logs. A leaf: it
+// imports only RxJS, so that every folder may use it.
+
 /**
  * The daemon's default scheduler: RxJS's `asyncScheduler` for timers, with
  * `now()` from the monotonic `performance.now()`.
