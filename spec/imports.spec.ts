@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -24,6 +24,39 @@ function loads(file: string): { local: string[]; packages: string[] } {
     else packages.push(spec);
   }
   return { local, packages };
+}
+
+/** Every relative import of a file, `import type` included, resolved to .ts files. */
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/^(?:import|export)[^;]*?from '(\.[^']+)'/gm)].map((m) =>
+    join(dirname(file), (m[1] as string).replace(/\.js$/, '.ts')),
+  );
+}
+
+/** The folder of lib/ a file belongs to (`index` for lib/index.ts). */
+function folderOf(file: string): string {
+  const rest = relative(LIB, file).split(sep);
+  return rest.length > 1 ? (rest[0] as string) : 'index';
+}
+
+/** The cycles of the import graph of `files` (each as a list of files, the first repeated last). */
+function cycles(files: readonly string[]): string[][] {
+  const found: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    path.push(file);
+    for (const next of imports(file)) {
+      if (state.get(next) === 'open') found.push([...path.slice(path.indexOf(next)), next].map((f) => relative(LIB, f)));
+      else if (!state.has(next)) visit(next);
+    }
+    path.pop();
+    state.set(file, 'done');
+  };
+  for (const file of files) if (!state.has(file)) visit(file);
+  return found;
 }
 
 /** Every module and package that importing `entry` loads, statically. */
@@ -58,5 +91,52 @@ describe('the core', () => {
       }
     }
     expect(offenders).toEqual([]);
+  });
+});
+
+/**
+ * What each folder of lib/ may import (besides itself): dependencies point
+ * inward. The kernel imports only errors; the edges (config, logging,
+ * metrics, resources, signal) the kernel, errors, the clock and each other;
+ * the runtime any of those; the modules that drive a daemon from outside
+ * (http) the runtime too; nothing imports the entry points.
+ */
+const INNER = ['errors', 'kernel', 'clock'];
+const EDGES = ['config', 'logging', 'metrics', 'resources', 'signal'];
+const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
+  errors: [],
+  clock: [],
+  kernel: ['errors'],
+  ...Object.fromEntries(EDGES.map((edge) => [edge, [...INNER, ...EDGES]])),
+  runtime: [...INNER, ...EDGES],
+  http: [...INNER, ...EDGES, 'runtime'],
+  index: [...INNER, ...EDGES, 'runtime'],
+};
+
+describe('the house', () => {
+  const files = [...sources(LIB)].filter((f) => !f.includes(`${sep}generated${sep}`));
+
+  it('has no import cycle, type imports included', () => {
+    expect(cycles(files)).toEqual([]);
+  });
+
+  it('points every import inward (no edge imports the runtime, nothing imports an entry point)', () => {
+    const wrong: string[] = [];
+    for (const file of files) {
+      const from = folderOf(file);
+      for (const target of imports(file)) {
+        const to = folderOf(target);
+        if (to === from && to !== 'index') continue;
+        if (!(MAY_IMPORT[from] ?? []).includes(to) || target.endsWith(`${sep}index.ts`)) wrong.push(`${relative(LIB, file)} → ${relative(LIB, target)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('keeps every file at 300 lines or fewer', () => {
+    const long = files
+      .map((f) => [relative(LIB, f), readFileSync(f, 'utf8').split('\n').length - 1] as const)
+      .filter(([, lines]) => lines > 300);
+    expect(long).toEqual([]);
   });
 });

@@ -5,4 +5,5 @@
  *
  * @packageDocumentation
  */
-export { type MetricsSource, type ProbeOptions, type ProbeServer, serveProbes } from './probe-server.js';
+export type { MetricsSource, ProbeOptions } from './probe-options.js';
+export { type ProbeServer, serveProbes } from './probe-server.js';

@@ -1,0 +1,110 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DaemonError, ErrorKind } from '../errors/daemon-error.js';
+import type { ErrorCode } from '../errors/error-code.js';
+import type { ShutdownReason } from '../kernel/shutdown.js';
+import type { Daemon } from '../runtime/daemon.js';
+import type { ProbeOptions } from './probe-options.js';
+
+// The probes' routes: what each path answers, and /status as the daemon's state without secrets.
+
+const TEXT = 'text/plain; charset=utf-8';
+const PROMETHEUS = 'text/plain; version=0.0.4; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Answers one request of a probe server (never throws: a failure is a 500 and a log line). @internal */
+export function answer(daemon: Daemon, options: ProbeOptions, req: IncomingMessage, res: ServerResponse): void {
+  try {
+    const method = req.method ?? 'GET';
+    const path = (req.url ?? '/').split('?', 1)[0];
+    const route = ROUTES[path as keyof typeof ROUTES] as Route | undefined;
+    if (route === undefined) {
+      send(res, method, 404, TEXT, `not found: ${path} (try /livez, /readyz, /metrics, /status)\n`);
+    } else if (method !== 'GET' && method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      send(res, method, 405, TEXT, `method ${method} not allowed: use GET or HEAD\n`);
+    } else {
+      const [status, type, body] = route(daemon, options);
+      send(res, method, status, type, body);
+    }
+  } catch (err) {
+    daemon.logger.error({ err, url: req.url }, 'probe server: failed to answer');
+    if (!res.headersSent) send(res, req.method ?? 'GET', 500, TEXT, 'internal error\n');
+    else res.destroy();
+  }
+}
+
+type Route = (daemon: Daemon, options: ProbeOptions) => [number, string, string];
+
+const ROUTES = {
+  '/livez': (() => [200, TEXT, 'ok\n']) as Route,
+  '/readyz': ((daemon) => {
+    const s = daemon.snapshot();
+    if (s.ready) return [200, TEXT, 'ready\n'];
+    return [503, TEXT, `not ready: ${whyNotReady(daemon)}\n`];
+  }) as Route,
+  '/metrics': ((daemon, options) => {
+    const source = options.metrics ?? daemon.metrics;
+    if (source === undefined) {
+      return [404, TEXT, 'no metrics: turn on monitoring.enableMetrics, or pass serveProbes(daemon, { metrics })\n'];
+    }
+    return [200, PROMETHEUS, source.toPrometheus()];
+  }) as Route,
+  '/status': ((daemon, options) => [200, JSON_TYPE, `${JSON.stringify(statusDocument(daemon, options.exposeErrors === true))}\n`]) as Route,
+};
+
+/** An error as `/status` serves it. */
+interface ErrorView {
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  /** Null unless `exposeErrors`. */
+  readonly message: string | null;
+}
+
+/** The `/status` document: the snapshot, each error in it reduced to an {@link ErrorView}. */
+function statusDocument(daemon: Daemon, exposeErrors: boolean): object {
+  const snapshot = daemon.snapshot();
+  const s = snapshot as { toJSON?: () => object };
+  // Overriding keys keeps their place in the document.
+  return {
+    name: daemon.configSnapshot().name,
+    ...(s.toJSON?.() ?? s),
+    reason: reasonView(snapshot.reason, exposeErrors),
+    subsystems: snapshot.subsystems.map((m) => ({ ...m, lastError: errorView(m.lastError, exposeErrors) })),
+  };
+}
+
+function reasonView(reason: ShutdownReason | undefined, exposeErrors: boolean): object | undefined {
+  return reason?.kind === 'error' ? { ...reason, error: errorView(reason.error, exposeErrors) } : reason;
+}
+
+/**
+ * The code, the kind and (only when exposed) the message: never `toJSON()`,
+ * which carries the cause's text, nor the stack or other fields.
+ */
+function errorView(error: DaemonError | undefined, exposeErrors: boolean): ErrorView | null {
+  if (error === undefined) return null;
+  return { code: error.code, kind: error.kind, message: exposeErrors ? String(error.message) : null };
+}
+
+function whyNotReady(daemon: Daemon): string {
+  const s = daemon.snapshot();
+  if (s.reason !== undefined) return `shutting down (${s.reason.kind}), phase ${s.phase}`;
+  if (s.subsystems.every((m) => m.startedAt === undefined && m.state === 'stopped')) return 'not started (run() has not begun)';
+  // Those that count and are not ready, each with why: its state, its health, or no signalReady() yet.
+  const waiting = s.subsystems
+    .filter((m) => !m.ready && m.readiness !== 'none' && m.state !== 'stopped' && m.state !== 'failed')
+    .map((m) => {
+      if (m.state !== 'running') return `${m.name} (${m.state})`;
+      if (m.readiness === 'manual') return `${m.name} (has not signalled ready)`;
+      return `${m.name} (${m.healthy === false ? 'unhealthy' : 'no passing health check yet'})`;
+    });
+  return waiting.length > 0 ? `waiting for ${waiting.join(', ')}` : 'starting';
+}
+
+function send(res: ServerResponse, method: string, status: number, type: string, body: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', type);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(method === 'HEAD' ? undefined : body);
+}
