@@ -1,9 +1,8 @@
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import type { Config } from './config.js';
 
-/** Freezes a config and every section of it. @internal */
-export function freezeConfig(config: Config): Config {
+/** Freezes a config and every section of it (a config's sections are one level deep). @internal */
+export function freezeConfig<C extends object>(config: C): C {
   for (const value of Object.values(config)) {
     if (typeof value === 'object' && value !== null) Object.freeze(value);
   }
@@ -12,11 +11,11 @@ export function freezeConfig(config: Config): Config {
 
 /**
  * Throws `DaemonError` (config, 1002) unless a soft memory limit lies below
- * the hard one. Keys are named as TOML has them, or in camelCase for a
- * config in code (`camel`).
+ * the hard one: their order, once each alone has passed the schema. Keys are
+ * named as TOML has them, or in camelCase for a config in code (`camel`).
  * @internal
  */
-export function checkMemoryLimits(soft: number | undefined, hard: number | undefined, where: string, camel = false): void {
+export function checkMemoryLimitOrder(soft: number | undefined, hard: number | undefined, where: string, camel = false): void {
   if (soft !== undefined && hard !== undefined && !(soft < hard)) {
     const [softKey, hardKey] = camel
       ? ['monitoring.memorySoftLimitMb', 'monitoring.memoryHardLimitMb']

@@ -1,5 +1,3 @@
-import type { Config } from './config.js';
-
 /** An environment: `process.env`, or the object given to `Config.load`. @internal */
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -14,15 +12,16 @@ export interface ConfigOrigin {
   readonly env?: Env;
 }
 
-const ORIGINS = new WeakMap<Config, ConfigOrigin>();
+// Keyed by identity, not a field: how a config was made is no part of its public shape.
+const ORIGINS = new WeakMap<object, ConfigOrigin>();
 
 /** Records how `config` was made. @internal */
-export function recordOrigin(config: Config, origin: ConfigOrigin): Config {
+export function recordOrigin<C extends object>(config: C, origin: ConfigOrigin): C {
   ORIGINS.set(config, origin);
   return config;
 }
 
 /** How `config` was made: `{}` for a config made in code (`Config.from`, the builder, the defaults). @internal */
-export function originOf(config: Config): ConfigOrigin {
+export function originOf(config: object): ConfigOrigin {
   return ORIGINS.get(config) ?? {};
 }

@@ -1,4 +1,3 @@
-import type { Config } from './config.js';
 import { CONFIG_SCHEMA } from './schema.js';
 
 /** A config as its TOML file has it: snake_case keys, sections as tables. @internal */
@@ -32,19 +31,23 @@ export function schemaAt(path: readonly string[]): { type?: string; enum?: reado
   return node as { type?: string; enum?: readonly string[] } | undefined;
 }
 
-/** A snake_case tree as a camelCase `Config`-shaped object (sections one level deep). @internal */
-export function toCamel(tree: SnakeTree): Config {
+/**
+ * A snake_case tree with its keys in camelCase, sections one level deep: a
+ * `Config` once the tree has been validated (the caller says so).
+ * @internal
+ */
+export function toCamel(tree: SnakeTree): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(tree)) {
     out[camelKey(key)] = isTable(value)
       ? Object.fromEntries(Object.entries(value).map(([k, v]) => [camelKey(k), v]))
       : value;
   }
-  return out as unknown as Config;
+  return out;
 }
 
-/** A `Config` as its snake_case tree, `undefined` values left out. @internal */
-export function toSnake(config: Config): SnakeTree {
+/** A config (camelCase keys, sections one level deep) as its snake_case tree, `undefined` values left out. @internal */
+export function toSnake(config: object): SnakeTree {
   const out: SnakeTree = {};
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined) continue;
@@ -76,4 +79,12 @@ export function isTable(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
+}
+
+/** A schema node of an integer key, with its bounds. @internal */
+export type IntegerNode = { type?: string; minimum?: number; maximum?: number };
+
+/** Whether a number holds the integer `n` exactly (a safe integer). @internal */
+export function isSafe(n: bigint): boolean {
+  return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER);
 }

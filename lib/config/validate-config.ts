@@ -1,11 +1,11 @@
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import { checkDrain, checkMemoryLimits, checkTimeoutOrder } from './config-checks.js';
+import { checkDrain, checkMemoryLimitOrder, checkTimeoutOrder } from './config-checks.js';
 import { describe } from './config-errors.js';
 import { codeTree } from './config-input.js';
+import { checkLayer } from './config-layers.js';
 import { isTable } from './config-shape.js';
 import type { Config } from './config.js';
-import { checkLayer } from './load-config.js';
 
 /**
  * Validates a whole config given as an object (by the builder, or made by
@@ -38,6 +38,6 @@ export function validateConfig(config: Config, where = 'config'): Config {
   checkTimeoutOrder(graceful, force, kill, where);
   // A hand-made object without a drain (older code, plain JavaScript) has none: 0.
   checkDrain(drain ?? 0, graceful, where);
-  checkMemoryLimits(config.monitoring.memorySoftLimitMb, config.monitoring.memoryHardLimitMb, where, true);
+  checkMemoryLimitOrder(config.monitoring.memorySoftLimitMb, config.monitoring.memoryHardLimitMb, where, true);
   return Object.isFrozen(config) ? config : (Object.freeze(config) as Config);
 }

@@ -1,5 +1,6 @@
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
+import { checkPositiveMs } from './durations.js';
 
 /**
  * Options of {@link (RestartPolicy:variable).exponentialBackoff}. All durations in ms.
@@ -101,11 +102,9 @@ function bad(message: string): DaemonError {
   return DaemonError.config(`invalid restart policy: ${message}`, { code: ErrorCode.ConfigInvalidRestartPolicy });
 }
 
-function positiveInt(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw bad(`${field} must be a positive integer of milliseconds, got ${String(value)}`);
-  }
-  return value;
+/** A delay of the policy: `invalid restart policy: <field> must be a positive integer of milliseconds, got <value>` (1003). */
+function positiveMs(value: unknown, field: string): number {
+  return checkPositiveMs(value, `invalid restart policy: ${field}`, { code: ErrorCode.ConfigInvalidRestartPolicy });
 }
 
 /**
@@ -134,8 +133,8 @@ export function validateRestartPolicy(policy: unknown): RestartPolicy {
     case 'on-failure':
       return RestartPolicy.OnFailure;
     case 'exponential-backoff': {
-      const initialDelay = positiveInt(p['initialDelay'], 'initialDelay');
-      const maxDelay = positiveInt(p['maxDelay'], 'maxDelay');
+      const initialDelay = positiveMs(p['initialDelay'], 'initialDelay');
+      const maxDelay = positiveMs(p['maxDelay'], 'maxDelay');
       if (maxDelay < initialDelay) throw bad(`maxDelay (${maxDelay}) must be >= initialDelay (${initialDelay})`);
       const maxAttempts = p['maxAttempts'];
       if (
@@ -149,7 +148,7 @@ export function validateRestartPolicy(policy: unknown): RestartPolicy {
       if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) {
         throw bad(`jitter must be a number from 0 to 1, got ${String(jitter)}`);
       }
-      const resetAfter = positiveInt(p['resetAfter'] ?? DEFAULT_RESET_AFTER, 'resetAfter');
+      const resetAfter = positiveMs(p['resetAfter'] ?? DEFAULT_RESET_AFTER, 'resetAfter');
       return Object.freeze({ kind: 'exponential-backoff', initialDelay, maxDelay, maxAttempts, jitter, resetAfter });
     }
     default:

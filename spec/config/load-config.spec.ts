@@ -10,7 +10,7 @@ import { Config } from '../../lib/config/config.js';
 import { Daemon } from '../../lib/runtime/daemon.js';
 import { DaemonError } from '../../lib/errors/daemon-error.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
-import { MAX_CONFIG_BYTES } from '../../lib/config/load-config.js';
+import { MAX_CONFIG_BYTES } from '../../lib/config/config-file.js';
 
 const SEED = fileURLToPath(new URL('../fixtures/seed-daemon.toml', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'proc-daemon-config-'));
