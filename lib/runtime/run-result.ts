@@ -1,11 +1,13 @@
 import { type Observable, Subscription, isObservable } from 'rxjs';
 import { followResult } from './follow-result.js';
-import type { FailureWay, Run } from './run.js';
+import { type FailureWay, type Run, unsubscribeSafely } from './run.js';
 
-/** How a run's result reports its end. @internal */
+/** How a run's result reports its end (the runner: one object for every run, no closures of its own). @internal */
 export interface ResultSink {
-  end(): void;
-  fail(cause: unknown, way: FailureWay): void;
+  ended(run: Run): void;
+  failed(run: Run, cause: unknown, way: FailureWay): void;
+  /** A teardown of an Observable run that throws when the lifecycle is unsubscribed. */
+  teardownFailed(error: unknown): void;
 }
 
 /**
@@ -23,27 +25,32 @@ export function driveResult(result: unknown, run: Run, drain: boolean, sink: Res
     } else {
       followResult(
         result,
-        () => sink.end(),
-        (err) => sink.fail(err, 'rejected with'),
+        () => sink.ended(run),
+        (err) => sink.failed(run, err, 'rejected with'),
       );
     }
   } catch (err) {
-    sink.fail(err, 'threw');
+    sink.failed(run, err, 'threw');
   }
 }
 
 function subscribe(result: Observable<unknown>, run: Run, drain: boolean, sink: ResultSink): void {
   // Cancelled while run() was still running: an Observable that would be unsubscribed at once is never subscribed.
   if (run.cancelled && !drain) {
-    sink.end();
+    sink.ended(run);
     return;
   }
   const inner = new Subscription();
   run.inner = inner;
+  // Unsubscribing the lifecycle (the daemon let go of) unsubscribes the run's Observable too.
+  run.subscriber.add(() => {
+    const failed = unsubscribeSafely(inner);
+    if (failed !== undefined) sink.teardownFailed(failed.error);
+  });
   inner.add(
     result.subscribe({
-      error: (err: unknown) => sink.fail(err, 'errored with'),
-      complete: () => sink.end(),
+      error: (err: unknown) => sink.failed(run, err, 'errored with'),
+      complete: () => sink.ended(run),
     }),
   );
 }

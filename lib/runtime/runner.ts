@@ -9,7 +9,7 @@ import type { Clock } from '../clock/clock.js';
 import type { HandleCore, HandleHooks } from './handle-core.js';
 import { type HealthSettings, probeRun } from './health-probe.js';
 import { type FailureWay, Run, failure, isAbortError, unsubscribeSafely } from './run.js';
-import { driveResult } from './run-result.js';
+import { type ResultSink, driveResult } from './run-result.js';
 import type { SubsystemSpec } from './subsystem.js';
 
 /** What a runner needs from its daemon. @internal */
@@ -38,7 +38,7 @@ export interface RunnerHost {
  * kernel's command: cancel, force-abort, settle.
  * @internal
  */
-export class Runner implements HandleHooks {
+export class Runner implements HandleHooks, ResultSink {
   readonly #host: RunnerHost;
   readonly #lifecycle: Observable<Fact>;
   #run: Run | undefined;
@@ -190,14 +190,24 @@ export class Runner implements HandleHooks {
     subscriber.next({ type: 'started', id: this.id, at: host.clock.now(), time: Date.now() });
     run.running = true;
     if (this.spec.subsystem.healthCheck !== undefined) this.#probe(run);
-    driveResult(result, run, this.spec.observable === 'drain', {
-      end: () => this.#end(run),
-      fail: (cause, way) => this.#fail(run, cause, way),
-    });
-    return () => {
-      const failed = unsubscribeSafely(run.inner);
-      if (failed !== undefined) this.logger.warn({ err: loggable(failed.error) }, 'the teardown of a run that was over threw');
-    };
+    // A run costs no teardown here: only an Observable run has one (see run-result.ts).
+    driveResult(result, run, this.spec.observable === 'drain', this);
+    return undefined;
+  }
+
+  /** @see ResultSink.ended */
+  ended(run: Run): void {
+    this.#end(run);
+  }
+
+  /** @see ResultSink.failed */
+  failed(run: Run, cause: unknown, way: FailureWay): void {
+    this.#fail(run, cause, way);
+  }
+
+  /** @see ResultSink.teardownFailed */
+  teardownFailed(error: unknown): void {
+    this.logger.warn({ err: loggable(error) }, 'the teardown of a run that was over threw');
   }
 
   /** Starts the health checks of a run that is now running. */
