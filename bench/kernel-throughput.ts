@@ -39,7 +39,7 @@ import type * as FactsModule from '../lib/kernel/facts.js';
 import type * as IndexModule from '../lib/index.js';
 import type * as KernelStateModule from '../lib/kernel/kernel-state.js';
 import type * as ReduceModule from '../lib/kernel/reduce.js';
-import type { SubsystemId } from '../lib/kernel/events.js';
+import type { SubsystemId } from '../lib/kernel/subsystem-metadata.js';
 import { banner, importDist, interleave, iterations, main, median, num, quantile, ratio, table, target } from './harness.js';
 
 type Fact = FactsModule.Fact;

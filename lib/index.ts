@@ -25,17 +25,14 @@ export type {
   ConfigReloadedEvent,
   DaemonEvent,
   EventTime,
-  FailurePolicy,
   HealthEvent,
   PhaseEvent,
-  Readiness,
   ResourceAlertEvent,
   ShutdownInitiatedEvent,
   SignalEvent,
   SubsystemEvent,
-  SubsystemId,
-  SubsystemMetadata,
 } from './kernel/events.js';
+export type { FailurePolicy, Readiness, SubsystemId, SubsystemMetadata } from './kernel/subsystem-metadata.js';
 export type { DaemonSnapshot } from './kernel/snapshot.js';
 export type { StateCounts } from './kernel/kernel-state.js';
 
@@ -63,6 +60,7 @@ export { signalDescription } from './signal/signal-description.js';
 /* Config */
 export {
   Config,
+  type ConfigData,
   type ConfigInput,
   type LogLevel,
   type LoggingConfig,

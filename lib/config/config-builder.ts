@@ -2,7 +2,7 @@ import type { LogLevel } from '../kernel/config-types.js';
 import { bounds, checkFlag, checkInteger, checkLogFile, checkMemoryLimitsArgument, checkText, invalid, isIntegerIn, show } from './builder-arguments.js';
 import { SETTER, type Timeout, checkDrainArgument, checkDrainBeforeGraceful, checkTimeout } from './builder-ladder.js';
 import { freezeConfig } from './config-checks.js';
-import type { Config } from './config.js';
+import type { ConfigData as Config } from '../kernel/config-types.js';
 import { validateConfig } from './validate-config.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -1,7 +1,7 @@
 import { checkDrain, checkMemoryLimitOrder, checkTimeoutOrder, freezeConfig } from './config-checks.js';
 import { type SchemaError, type Source, schemaError } from './config-errors.js';
 import { type SnakeTree, isTable, mergeTrees, toCamel, toSnake } from './config-shape.js';
-import type { Config } from './config.js';
+import type { ConfigData as Config } from '../kernel/config-types.js';
 import compiledValidator from './generated/validate-config-schema.js';
 
 /** The schema's validator, compiled at build time (see scripts/build-schema.ts). */

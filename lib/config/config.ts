@@ -1,4 +1,4 @@
-import type { LoggingConfig, MonitoringConfig, PerformanceConfig, ShutdownConfig } from '../kernel/config-types.js';
+import type { ConfigData } from '../kernel/config-types.js';
 import { ConfigBuilder } from './config-builder.js';
 import { freezeConfig } from './config-checks.js';
 import { codeTree } from './config-input.js';
@@ -7,7 +7,7 @@ import { recordOrigin } from './config-origin.js';
 import { type LoadOptions, loadFromFile, loadLayers } from './load-config.js';
 
 // The section types live in the kernel (pure types); they are exported from here as before.
-export type { LogLevel, LoggingConfig, MonitoringConfig, PerformanceConfig, ShutdownConfig } from '../kernel/config-types.js';
+export type { ConfigData, LogLevel, LoggingConfig, MonitoringConfig, PerformanceConfig, ShutdownConfig } from '../kernel/config-types.js';
 
 /**
  * A daemon's configuration: immutable plain data.
@@ -27,16 +27,10 @@ export type { LogLevel, LoggingConfig, MonitoringConfig, PerformanceConfig, Shut
  * ```
  * @public
  */
-export interface Config {
-  readonly name: string;
-  readonly logging: LoggingConfig;
-  readonly shutdown: ShutdownConfig;
-  readonly performance: PerformanceConfig;
-  readonly monitoring: MonitoringConfig;
-  readonly hotReload: boolean;
-  readonly workDir?: string | undefined;
-  readonly pidFile?: string | undefined;
-}
+// The shape is ConfigData's (in the kernel, which carries configs in its events without
+// importing this module): Config adds nothing, so the two are one type under two names.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Config extends ConfigData {}
 
 /**
  * Any part of a {@link (Config:interface)}, as {@link (Config:variable).from}

@@ -4,7 +4,7 @@ import type { Source } from './config-errors.js';
 import { buildConfig } from './config-layers.js';
 import type { SnakeTree } from './config-shape.js';
 import { readTomlFile } from './config-toml.js';
-import type { Config } from './config.js';
+import type { ConfigData as Config } from '../kernel/config-types.js';
 
 // Where a config is loaded from: the defaults, then a TOML file, then the environment. Reading each of
 // them is done elsewhere (config-file and config-toml, config-env), and so is the layering (config-layers).

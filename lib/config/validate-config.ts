@@ -5,7 +5,7 @@ import { describe } from './config-errors.js';
 import { codeTree } from './config-input.js';
 import { checkLayer } from './config-layers.js';
 import { isTable } from './config-shape.js';
-import type { Config } from './config.js';
+import type { ConfigData as Config } from '../kernel/config-types.js';
 
 /**
  * Validates a whole config given as an object (by the builder, or made by

@@ -124,3 +124,27 @@ export interface MonitoringConfig {
    */
   readonly memoryHardLimitMb?: number | undefined;
 }
+
+/**
+ * A daemon's configuration as plain data: the shape of every
+ * {@link (Config:interface)} (the two are one type), as configuration events
+ * carry it.
+ * @example
+ * ```ts
+ * import { Config, type ConfigData } from 'proc-daemon';
+ *
+ * const data: ConfigData = Config.from({ name: 'api' });
+ * console.log(data.shutdown.graceful); // 30000
+ * ```
+ * @public
+ */
+export interface ConfigData {
+  readonly name: string;
+  readonly logging: LoggingConfig;
+  readonly shutdown: ShutdownConfig;
+  readonly performance: PerformanceConfig;
+  readonly monitoring: MonitoringConfig;
+  readonly hotReload: boolean;
+  readonly workDir?: string | undefined;
+  readonly pidFile?: string | undefined;
+}

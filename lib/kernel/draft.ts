@@ -1,5 +1,6 @@
 import type { DaemonError } from '../errors/daemon-error.js';
-import type { DaemonEvent, SubsystemEvent, SubsystemId } from './events.js';
+import type { DaemonEvent, SubsystemEvent } from './events.js';
+import type { SubsystemId } from './subsystem-metadata.js';
 import type { Command } from './facts.js';
 import {
   type KernelState,

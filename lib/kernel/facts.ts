@@ -1,6 +1,7 @@
-import type { Config } from '../config/config.js';
+import type { ConfigData } from './config-types.js';
 import type { DaemonError } from '../errors/daemon-error.js';
-import type { FailurePolicy, Readiness, ResourceAlertEvent, SubsystemId } from './events.js';
+import type { ResourceAlertEvent } from './events.js';
+import type { FailurePolicy, Readiness, SubsystemId } from './subsystem-metadata.js';
 import type { LadderTimeouts } from './ladder.js';
 import type { RestartPolicy } from './restart-policy.js';
 import type { ShutdownReason } from './shutdown.js';
@@ -75,7 +76,7 @@ export type Fact =
   /** New ladder timeouts (a reload). */
   | (Stamp & { readonly type: 'retime'; readonly timeouts: LadderTimeouts })
   /** A new config was accepted and applied. */
-  | (Stamp & { readonly type: 'config-reloaded'; readonly config: Config })
+  | (Stamp & { readonly type: 'config-reloaded'; readonly config: ConfigData })
   /** A new config was rejected. */
   | (Stamp & { readonly type: 'config-rejected'; readonly error: DaemonError })
   /** The resource tracker saw a limit crossed. */

@@ -1,5 +1,6 @@
 import type { DaemonError } from '../errors/daemon-error.js';
-import type { DaemonEvent, FailurePolicy, Readiness, SubsystemId, SubsystemMetadata } from './events.js';
+import type { DaemonEvent } from './events.js';
+import type { FailurePolicy, Readiness, SubsystemId, SubsystemMetadata } from './subsystem-metadata.js';
 import type { Command } from './facts.js';
 import { type Ladder, type LadderTimeouts, initialLadder } from './ladder.js';
 import { PVec } from './pvec.js';

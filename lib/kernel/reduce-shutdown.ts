@@ -1,7 +1,7 @@
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
 import type { Draft } from './draft.js';
-import type { SubsystemId } from './events.js';
+import type { SubsystemId } from './subsystem-metadata.js';
 import type { Fact } from './facts.js';
 import type { KernelState, SubsystemRecord } from './kernel-state.js';
 import { type LadderInput, type LadderTimeouts, gracefulDeadline, killDeadline, nextPhaseDeadline, stepLadder } from './ladder.js';

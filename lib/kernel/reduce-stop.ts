@@ -1,5 +1,5 @@
 import type { Draft } from './draft.js';
-import type { SubsystemId } from './events.js';
+import type { SubsystemId } from './subsystem-metadata.js';
 import type { TimerKey } from './facts.js';
 import type { StopCause, SubsystemRecord } from './kernel-state.js';
 import { decideAfterEnd } from './reduce-end.js';

@@ -1,5 +1,5 @@
 import { Draft } from './draft.js';
-import type { SubsystemId } from './events.js';
+import type { SubsystemId } from './subsystem-metadata.js';
 import type { Fact } from './facts.js';
 import type { KernelState } from './kernel-state.js';
 import { decideAfterEnd, reviveByHand } from './reduce-end.js';

@@ -1,4 +1,4 @@
-import type { Readiness, SubsystemMetadata } from './events.js';
+import type { Readiness, SubsystemMetadata } from './subsystem-metadata.js';
 import { ExitCode } from './exit-code.js';
 import type { KernelState, StateCounts } from './kernel-state.js';
 import type { ShutdownPhase, ShutdownReason } from './shutdown.js';

@@ -6,7 +6,7 @@ import { load } from '../config/load-config.js';
 import { validateConfig } from '../config/validate-config.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import type { SubsystemId } from '../kernel/events.js';
+import type { SubsystemId } from '../kernel/subsystem-metadata.js';
 import { SignalConfig } from '../signal/signal-config.js';
 import type { ConfigSource } from './config-reloader.js';
 import type { DaemonParts } from './daemon-runtime.js';

@@ -3,7 +3,8 @@ import { BehaviorSubject, type Observable, type Observer, type SchedulerLike, Su
 import type { Config } from '../config/config.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import type { DaemonEvent, SubsystemId, SubsystemMetadata } from '../kernel/events.js';
+import type { DaemonEvent } from '../kernel/events.js';
+import type { SubsystemId, SubsystemMetadata } from '../kernel/subsystem-metadata.js';
 import type { Command, Fact, TimerKey } from '../kernel/facts.js';
 import { type KernelState, initialKernelState } from '../kernel/kernel-state.js';
 import { reduce } from '../kernel/reduce.js';

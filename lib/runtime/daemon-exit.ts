@@ -1,4 +1,4 @@
-import type { SubsystemMetadata } from '../kernel/events.js';
+import type { SubsystemMetadata } from '../kernel/subsystem-metadata.js';
 import type { Logger } from 'pino';
 import { ExitCode } from '../kernel/exit-code.js';
 import type { KernelState } from '../kernel/kernel-state.js';

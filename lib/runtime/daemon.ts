@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { type Observable, type SchedulerLike, filter } from 'rxjs';
 import { Config } from '../config/config.js';
 import { DaemonError } from '../errors/daemon-error.js';
-import type { DaemonEvent, SignalEvent, SubsystemId } from '../kernel/events.js';
+import type { DaemonEvent, SignalEvent } from '../kernel/events.js';
+import type { SubsystemId } from '../kernel/subsystem-metadata.js';
 import { ExitCode } from '../kernel/exit-code.js';
 import type { ShutdownPhase, ShutdownReason } from '../kernel/shutdown.js';
 import type { DaemonSnapshot } from '../kernel/snapshot.js';
@@ -16,9 +17,8 @@ import type { ShutdownCoordinator } from './shutdown-coordinator.js';
 import type { SubsystemManager } from './subsystem-manager.js';
 import { type Subsystem, type TaskFn, type TaskOptions, checkSubsystem, taskSubsystem } from './subsystem.js';
 
-// The two public classes of the core, side by side: each builds the other (Daemon.new() gives a
-// builder, build() gives a daemon), so they share this module rather than import each other in
-// a circle. Both are facades: the daemon's work is DaemonRuntime's, the builder's BuilderState's.
+// The two public classes of the core, side by side: each builds the other, so they share this
+// module rather than import each other in a circle. Both are facades (DaemonRuntime, BuilderState).
 
 /**
  * A daemon: subsystems started, watched, restarted by policy and shut down
@@ -82,7 +82,7 @@ export class Daemon {
     return this.#rt.events$;
   }
 
-  /** The daemon's snapshot after each fact; replays the latest to new subscribers. */
+  /** The daemon's snapshot after each fact; replays the latest. */
   get state$(): Observable<DaemonSnapshot> {
     return this.#rt.state$;
   }

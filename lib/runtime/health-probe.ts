@@ -1,7 +1,7 @@
 import { causeMessage } from '../errors/cause-message.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import type { SubsystemId } from '../kernel/events.js';
+import type { SubsystemId } from '../kernel/subsystem-metadata.js';
 import type { Clock } from '../clock/clock.js';
 import type { Run } from './run.js';
 import { followResult } from './follow-result.js';

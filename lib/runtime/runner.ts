@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { EMPTY, type Observable, Observable as Rx, type Subscriber, repeat, switchMap } from 'rxjs';
 import type { DaemonError } from '../errors/daemon-error.js';
-import type { SubsystemId } from '../kernel/events.js';
+import type { SubsystemId } from '../kernel/subsystem-metadata.js';
 import type { Fact } from '../kernel/facts.js';
 import type { ShutdownReason } from '../kernel/shutdown.js';
 import { loggable } from '../logging/loggable-error.js';

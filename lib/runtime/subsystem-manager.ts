@@ -1,7 +1,8 @@
 import { type Observable, filter } from 'rxjs';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import type { SubsystemEvent, SubsystemId, SubsystemMetadata } from '../kernel/events.js';
+import type { SubsystemEvent } from '../kernel/events.js';
+import type { SubsystemId, SubsystemMetadata } from '../kernel/subsystem-metadata.js';
 import type { StateCounts } from '../kernel/kernel-state.js';
 import { isTerminalState } from '../kernel/subsystem-state.js';
 import type { DaemonCore } from './daemon-core.js';

@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
-import type { FailurePolicy, Readiness } from '../kernel/events.js';
+import type { FailurePolicy, Readiness } from '../kernel/subsystem-metadata.js';
 import { RestartPolicy, validateRestartPolicy } from '../kernel/restart-policy.js';
 import type { ShutdownHandle } from './shutdown-handle.js';
 

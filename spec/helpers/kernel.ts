@@ -1,5 +1,5 @@
 import { DaemonError } from '../../lib/errors/daemon-error.js';
-import type { FailurePolicy, Readiness, SubsystemId } from '../../lib/kernel/events.js';
+import type { FailurePolicy, Readiness, SubsystemId } from '../../lib/kernel/subsystem-metadata.js';
 import type { Command, Fact } from '../../lib/kernel/facts.js';
 import { type KernelState, initialKernelState } from '../../lib/kernel/kernel-state.js';
 import { reduce } from '../../lib/kernel/reduce.js';

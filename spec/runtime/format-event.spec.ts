@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DaemonError } from '../../lib/errors/daemon-error.js';
-import type { DaemonEvent, SubsystemEvent, SubsystemId } from '../../lib/kernel/events.js';
+import type { DaemonEvent, SubsystemEvent } from '../../lib/kernel/events.js';
+import type { SubsystemId } from '../../lib/kernel/subsystem-metadata.js';
 import { formatEvent } from '../../lib/runtime/format-event.js';
 
 const id = 1 as SubsystemId;

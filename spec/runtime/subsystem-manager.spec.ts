@@ -2,7 +2,7 @@ import type { DaemonEvent } from '../../lib/kernel/events.js';
 import { describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
-import type { SubsystemId } from '../../lib/kernel/events.js';
+import type { SubsystemId } from '../../lib/kernel/subsystem-metadata.js';
 import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
 import type { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
 import { transitions, virtualDaemon } from '../helpers/virtual-time.js';
