@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import { checkPositiveMs } from '../kernel/durations.js';
 import { checkTimeoutOrder } from '../config/config-checks.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
@@ -31,35 +31,9 @@ export interface ShutdownStats {
   readonly durationMs?: number | undefined;
 }
 
-/**
- * A change of the coordinator, in order: the request, then each phase.
- * @internal
- */
-export type CoordinatorChange =
-  | { readonly type: 'initiated'; readonly reason: ShutdownReason; readonly at: number }
-  | { readonly type: 'phase'; readonly phase: ShutdownPhase; readonly at: number };
-
-/** Options the daemon passes to its coordinator. @internal */
-export interface CoordinatorOptions {
-  /** Milliseconds between the request and the `graceful` phase (readiness drops first). */
-  readonly drain?: number;
-  /** Complete when every handle is done (standalone use); the daemon completes it itself. */
-  readonly autoComplete?: boolean;
-  /** Called at the kill deadline while stragglers remain. */
-  readonly onKillDeadline?: () => void;
-  /** Logger for handles made by `createHandle`. */
-  readonly logger?: Logger;
-}
-
 /** Throws `DaemonError` (config) unless the three are positive integers with (drain <) g < f < k. @internal */
 export function validateMs(g: number, f: number, k: number, where: string, drain = 0): void {
-  for (const [name, v] of [['graceful', g], ['force', f], ['kill', k]] as const) {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-      throw DaemonError.config(`${where}: ${name} must be a positive integer of milliseconds, got ${String(v)}`, {
-        code: ErrorCode.ConfigInvalidValue,
-      });
-    }
-  }
+  for (const [name, v] of [['graceful', g], ['force', f], ['kill', k]] as const) checkPositiveMs(v, `${where}: ${name}`);
   checkTimeoutOrder(g, f, k, where);
   if (!(Number.isInteger(drain) && drain >= 0 && drain < g)) {
     throw DaemonError.config(
