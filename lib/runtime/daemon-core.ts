@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { BehaviorSubject, type Observable, type Observer, type SchedulerLike, Subject, type Subscription, scan } from 'rxjs';
+import { BehaviorSubject, EMPTY, type Observable, type Observer, type SchedulerLike, Subject, type Subscription, scan } from 'rxjs';
 import type { Config } from '../config/config.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
@@ -112,6 +112,9 @@ export class DaemonCore implements RunnerHost {
   nextRunSeq(): number {
     return this.#runSeq++;
   }
+
+  /** @see RunnerHost.afterDecision */
+  readonly afterDecision = (delayMs: number | null): Observable<unknown> => (delayMs === null ? EMPTY : this.after(delayMs));
 
   /** @see RunnerHost.after */
   after(delayMs: number): Observable<unknown> {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { EMPTY, type Observable, Observable as Rx, type Subscriber, repeat, switchMap } from 'rxjs';
+import { EMPTY, Observable, type Subscriber, type TeardownLogic, repeat, switchMap } from 'rxjs';
 import type { DaemonError } from '../errors/daemon-error.js';
 import type { SubsystemId } from '../kernel/subsystem-metadata.js';
 import type { Fact } from '../kernel/facts.js';
@@ -18,6 +18,8 @@ export interface RunnerHost {
   readonly logger: Logger;
   /** Emits once after `delayMs` (the next run's wait): the daemon's scheduler, or its restart trampoline. */
   after(delayMs: number): Observable<unknown>;
+  /** What follows the kernel's decision on a run: `after(delayMs)`, or nothing (`null`: the end). One function for all runners. */
+  readonly afterDecision: (delayMs: number | null) => Observable<unknown>;
   /** The order of a run that begins now, daemon-wide. */
   nextRunSeq(): number;
   /** Whether the daemon's shutdown has begun (no run starts then). */
@@ -38,7 +40,7 @@ export interface RunnerHost {
  * kernel's command: cancel, force-abort, settle.
  * @internal
  */
-export class Runner implements HandleHooks, ResultSink {
+export class Runner extends Observable<Fact> implements HandleHooks, ResultSink {
   readonly #host: RunnerHost;
   readonly #lifecycle: Observable<Fact>;
   #run: Run | undefined;
@@ -53,12 +55,16 @@ export class Runner implements HandleHooks, ResultSink {
     readonly spec: SubsystemSpec,
     host: RunnerHost,
   ) {
+    super();
     this.#host = host;
-    const next = (delayMs: number | null): Observable<unknown> => (delayMs === null ? EMPTY : host.after(delayMs));
-    // The next run waits for the kernel's decision on the one that ended: a delay, or the end.
-    this.#lifecycle = new Rx<Fact>((subscriber) => this.#start(subscriber)).pipe(
-      repeat({ delay: () => this.#run?.decision.pipe(switchMap(next)) ?? EMPTY }),
-    );
+    // The runner is the Observable of one run (see _subscribe); the lifecycle repeats it, each next
+    // run waiting for the kernel's decision on the one that ended: a delay, or the end.
+    this.#lifecycle = this.pipe(repeat({ delay: () => this.#run?.decision.pipe(switchMap(host.afterDecision)) ?? EMPTY }));
+  }
+
+  /** One run per subscription. @internal */
+  protected _subscribe(subscriber: Subscriber<Fact>): TeardownLogic {
+    return this.#start(subscriber);
   }
 
   /** The subsystem's child logger. */
@@ -168,7 +174,7 @@ export class Runner implements HandleHooks, ResultSink {
     if (run?.running && this.spec.subsystem.healthCheck !== undefined && (run.probe?.stopped ?? true)) this.#probe(run);
   }
 
-  #start(subscriber: Subscriber<Fact>): (() => void) | undefined {
+  #start(subscriber: Subscriber<Fact>): TeardownLogic {
     const host = this.#host;
     if (host.shuttingDown()) {
       this.#run = undefined;
