@@ -49,9 +49,22 @@ export class Run extends HandleCore {
     this.handle = new ShutdownHandle(this);
   }
 
+  /** The subsystem has ended for good (the kernel settled it): no next run. */
+  settled = false;
+
   /** The kernel's decision, whenever it comes (before or after the run is over). */
   get decision(): ReplaySubject<number | null> {
     return (this.#decision ??= new ReplaySubject<number | null>(1));
+  }
+
+  /** The kernel settled the subsystem: a restart still pending is called off. */
+  settle(): void {
+    this.settled = true;
+    const decision = this.#decision;
+    if (decision !== undefined) {
+      decision.next(null);
+      decision.complete();
+    }
   }
 }
 

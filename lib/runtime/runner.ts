@@ -59,7 +59,18 @@ export class Runner extends Observable<Fact> implements HandleHooks, ResultSink 
     this.#host = host;
     // The runner is the Observable of one run (see _subscribe); the lifecycle repeats it, each next
     // run waiting for the kernel's decision on the one that ended: a delay, or the end.
-    this.#lifecycle = this.pipe(repeat({ delay: () => this.#run?.decision.pipe(switchMap(host.afterDecision)) ?? EMPTY }));
+    this.#lifecycle = this.pipe(repeat({ delay: () => this.#next() }));
+  }
+
+  /**
+   * `repeat`'s wait for the next run: the kernel's decision on the run that
+   * ended. Settled (the common case at shutdown, decided before the run's
+   * subscriber completes): the lifecycle ends at once, with nothing to make.
+   */
+  #next(): Observable<unknown> {
+    const run = this.#run;
+    if (run === undefined || run.settled) return EMPTY;
+    return run.decision.pipe(switchMap(this.#host.afterDecision));
   }
 
   /** One run per subscription. @internal */
@@ -141,8 +152,7 @@ export class Runner extends Observable<Fact> implements HandleHooks, ResultSink 
     const run = this.#run;
     if (run === undefined) return;
     this.#close(run);
-    run.decision.next(null);
-    run.decision.complete();
+    run.settle();
     run.subscriber.complete();
   }
 
