@@ -1,0 +1,158 @@
+// Builds dist/ (`npm run build`): the declarations with tsc, the JavaScript with esbuild.
+//
+// 1. dist/ is emptied, so that no module of an earlier build lingers (or ships).
+// 2. tsc -p tsconfig.build.json emits the declarations only, one .d.ts per module of lib/:
+//    the `types` of package.json `exports`, which api-extractor and consumers read.
+// 3. esbuild bundles each entry point of `exports` (lib/index.ts → dist/index.js,
+//    lib/metrics/index.ts → dist/metrics/index.js, …) into one ESM file at the path
+//    `exports` names. Why: Node resolves and links ES modules one by one, and ~60 small
+//    modules made `import('proc-daemon')` cost more than rxjs and pino together.
+//    - Code that several entries use (the core imports metrics and resources; every entry
+//      uses lib/errors) goes to shared chunks (dist/chunks/), never into two bundles: one
+//      copy of each module at run time, so that `instanceof DaemonError` holds for an
+//      error thrown by `proc-daemon/metrics`. Checked below on esbuild's metafile.
+//    - Every package of `dependencies` stays external; importing any other package fails
+//      the build. Those that lib/ loads on first use (import() or createRequire) must not
+//      be imported statically by any bundle: checked below.
+//    - Source maps embed their sources (`sourcesContent`): lib/ does not ship.
+// 4. Bench-only bundles, outside the package (`files` leaves them out): the modules that
+//    benchmarks import from dist/ besides the entry points (bench/kernel-throughput.ts
+//    times dist/kernel/reduce.js), with their own chunks in dist/internal/.
+// 5. Each entry is imported once: it loads, and no export lost its name to esbuild's
+//    renaming (a class `Foo` emitted as `_Foo` or `Foo2` would log as such).
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type BuildOptions, type Metafile, type Plugin, build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  exports: Record<string, string | { types?: string; default?: string }>;
+  dependencies?: Record<string, string>;
+  engines?: { node?: string };
+};
+
+/** Packages that lib/ loads on first use only: no bundle may import them statically. */
+const LAZY = ['chokidar', 'hdr-histogram-js', 'pino-pretty'];
+/** Modules that benchmarks import from dist/ besides the entry points (not shipped). */
+const BENCH_ONLY = ['kernel/reduce', 'kernel/kernel-state'];
+
+/** lib/<x>.ts for each `exports` entry whose `default` is ./dist/<x>.js. */
+const entries = Object.values(pkg.exports).flatMap((target) => {
+  const file = typeof target === 'string' ? target : target.default;
+  const m = file === undefined ? null : /^\.\/dist\/(.+)\.js$/.exec(file);
+  return m === null ? [] : [`lib/${m[1]}.ts`];
+});
+const dependencies = Object.keys(pkg.dependencies ?? {});
+const builtins = new Set(builtinModules);
+const nodeMajor = /\d+/.exec(pkg.engines?.node ?? '')?.[0] ?? '20';
+
+/** Keeps `dependencies` and Node's built-ins external; any other package is an error. */
+const externals: Plugin = {
+  name: 'dependencies-external',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      const name = args.path.startsWith('@') ? args.path.split('/', 2).join('/') : (args.path.split('/')[0] as string);
+      if (args.path.startsWith('node:') || builtins.has(args.path) || dependencies.includes(name)) {
+        return { path: args.path, external: true };
+      }
+      return {
+        errors: [{ text: `"${args.path}" is not in package.json dependencies: a bundle may import only dependencies and node: built-ins` }],
+      };
+    });
+  },
+};
+
+const common: BuildOptions = {
+  absWorkingDir: root,
+  outdir: dist,
+  outbase: 'lib',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: `node${nodeMajor}`,
+  tsconfig: 'tsconfig.build.json',
+  charset: 'utf8',
+  // esbuild names a class that refers to itself `_Foo` (`var Foo = class _Foo`) and a
+  // top-level name taken twice `foo2`; keepNames restores `.name`, which pino's error
+  // serializer logs as the error's type (`err.constructor.name`).
+  keepNames: true,
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [externals],
+};
+
+function step(what: string): void {
+  console.log(`build: ${what}`);
+}
+
+step('clean dist/');
+rmSync(dist, { recursive: true, force: true });
+
+step('declarations (tsc -p tsconfig.build.json)');
+try {
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+} catch {
+  console.error('build: tsc failed (its errors are above)');
+  process.exit(1);
+}
+
+step(`bundles of ${entries.join(', ')}`);
+const shipped = await build({
+  ...common,
+  entryPoints: entries,
+  chunkNames: 'chunks/[name]-[hash]',
+  sourcemap: 'linked',
+  sourcesContent: true,
+});
+
+step(`bench-only bundles of ${BENCH_ONLY.map((m) => `lib/${m}.ts`).join(', ')} (not shipped)`);
+await build({ ...common, entryPoints: BENCH_ONLY.map((m) => `lib/${m}.ts`), chunkNames: 'internal/[name]-[hash]', sourcemap: false });
+
+/* ---------- checks on the shipped bundles ---------- */
+
+const problems: string[] = [];
+const outputs = (shipped.metafile as Metafile).outputs;
+const jsOutputs = Object.entries(outputs).filter(([file]) => file.endsWith('.js'));
+
+// One copy of each module of lib/ across all bundles and chunks.
+const homes = new Map<string, string[]>();
+for (const [file, out] of jsOutputs) {
+  for (const input of Object.keys(out.inputs)) homes.set(input, [...(homes.get(input) ?? []), file]);
+}
+for (const [input, files] of homes) {
+  if (files.length > 1) problems.push(`${input} is in ${files.length} outputs (${files.join(', ')}): it would run twice`);
+}
+
+// No static import of a lazily loaded package, nor a require() left for Node's ESM loader to refuse.
+for (const [file, out] of jsOutputs) {
+  for (const imp of out.imports) {
+    const name = imp.path.split('/')[0] as string;
+    if (imp.external && LAZY.includes(name) && imp.kind !== 'dynamic-import') {
+      problems.push(`${file} imports ${imp.path} statically (${imp.kind}): lib/ loads it on first use only`);
+    }
+    if (imp.kind === 'require-call') problems.push(`${file} calls require('${imp.path}'): not available in an ES module`);
+  }
+}
+
+// Every entry loads; its exports keep their names.
+for (const entry of entries) {
+  const file = join(dist, `${relative('lib', entry).replace(/\.ts$/, '.js')}`);
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  for (const [name, value] of Object.entries(mod)) {
+    if (typeof value === 'function' && value.name !== name && value.name.replace(/^_/, '').replace(/\d+$/, '') === name) {
+      problems.push(`${relative(root, file)}: export ${name} is named ${value.name} (renamed by the bundler)`);
+    }
+  }
+}
+
+if (problems.length > 0) {
+  for (const p of problems) console.error(`build: ${p}`);
+  process.exit(1);
+}
+const sizes = jsOutputs.map(([file, out]) => `${relative('dist', file)} ${(out.bytes / 1024).toFixed(1)} KiB`);
+step(`done: ${sizes.join(', ')}`);
