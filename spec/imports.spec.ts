@@ -76,10 +76,10 @@ function graph(entry: string): { files: Set<string>; packages: Set<string> } {
 }
 
 describe('the core', () => {
-  it('never loads chokidar, hdr-histogram-js or the inspector on import (only on use)', () => {
+  it('never loads chokidar, hdr-histogram-js, smol-toml, pino-pretty or the inspector on import (only on use)', () => {
     const { files, packages } = graph(join(LIB, 'index.ts'));
     expect(files.size).toBeGreaterThan(20);
-    expect([...packages].filter((p) => /^(chokidar|hdr-histogram-js|node:inspector|inspector)$/.test(p))).toEqual([]);
+    expect([...packages].filter((p) => /^(chokidar|hdr-histogram-js|smol-toml|pino-pretty|node:inspector|inspector)$/.test(p))).toEqual([]);
   });
 
   it('keeps the kernel pure: no node:*, no timers, no clocks', () => {

@@ -1,9 +1,21 @@
-import { TomlError, parse } from 'smol-toml';
+import { createRequire } from 'node:module';
+import type * as SmolToml from 'smol-toml';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
 import { type Source, keyName, locate, prefix } from './config-errors.js';
 import { readConfigText } from './config-file.js';
 import { type IntegerNode, type SnakeTree, isSafe, isTable, knownKeys, schemaAt } from './config-shape.js';
+
+let smolToml: typeof SmolToml | undefined;
+
+/**
+ * smol-toml, loaded on first use: a daemon whose config is made in code never
+ * reads TOML and does not pay for the parser at start (≈ 10 ms of import).
+ * Synchronous, as `Config.load` is: its CommonJS build, through `require`.
+ */
+function toml(): typeof SmolToml {
+  return (smolToml ??= createRequire(import.meta.url)('smol-toml') as typeof SmolToml);
+}
 
 /** Reads a TOML file as a snake_case tree (numbers typed, not yet validated by the schema). @internal */
 export function readTomlFile(path: string): SnakeTree {
@@ -20,6 +32,7 @@ export function readTomlFile(path: string): SnakeTree {
  * @internal
  */
 export function parseToml(text: string, file: string): SnakeTree {
+  const { TomlError, parse } = toml();
   try {
     return parse(text, { integersAsBigInt: true }) as SnakeTree;
   } catch (err) {

@@ -1,4 +1,8 @@
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 
-/** A logger that writes nothing. @internal */
-export const silentLogger = pino({ level: 'silent' });
+let silent: Logger | undefined;
+
+/** A logger that writes nothing, made on first use (not at import). @internal */
+export function silentLogger(): Logger {
+  return (silent ??= pino({ level: 'silent' }));
+}

@@ -52,7 +52,7 @@ export class StandaloneLadder implements LadderSource, HandleHooks {
   constructor(
     timeouts: LadderTimeouts,
     scheduler: SchedulerLike | undefined,
-    private readonly logger: Logger = silentLogger,
+    private readonly logger: Logger = silentLogger(),
   ) {
     this.#clock = new Clock(scheduler);
     const ladder = initialLadder(timeouts);
