@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { BehaviorSubject, EMPTY, type Observable, type Observer, type SchedulerLike, Subject, type Subscription, scan } from 'rxjs';
+import { BehaviorSubject, type Observable, type Observer, type SchedulerLike, Subject, type Subscription, scan } from 'rxjs';
 import type { Config } from '../config/config.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
@@ -13,7 +13,8 @@ import type { SubsystemState } from '../kernel/subsystem-state.js';
 import { LifecycleLog } from '../logging/lifecycle-log.js';
 import { Clock } from '../clock/clock.js';
 import type { HealthSettings } from './health-probe.js';
-import { RestartQueue, restartAfter } from './restart-queue.js';
+import type { After } from './decision.js';
+import { RestartQueue } from './restart-queue.js';
 import { Runner, type RunnerHost } from './runner.js';
 import { serialize } from './serialize.js';
 import { type SubsystemSpec, duplicateName } from './subsystem.js';
@@ -113,13 +114,12 @@ export class DaemonCore implements RunnerHost {
     return this.#runSeq++;
   }
 
-  /** @see RunnerHost.afterDecision */
-  readonly afterDecision = (delayMs: number | null): Observable<unknown> => (delayMs === null ? EMPTY : this.after(delayMs));
-
   /** @see RunnerHost.after */
-  after(delayMs: number): Observable<unknown> {
-    return restartAfter(delayMs, this.clock.scheduler, this.#restarts);
-  }
+  readonly after: After = (delayMs, fire) => {
+    const queue = this.#restarts;
+    if (delayMs > 0 || queue === undefined) return this.clock.after(delayMs, fire);
+    return queue.enqueue(fire);
+  };
 
   /** A reloaded config: health checks follow it from their next tick; turned off, no verdict stands; turned on, running runs are checked again. */
   applyConfig(config: Config): void {

@@ -1,5 +1,3 @@
-import { Observable, type SchedulerLike, timer } from 'rxjs';
-
 /**
  * A trampoline for zero-delay restarts on real time.
  *
@@ -18,13 +16,19 @@ export class RestartQueue {
   private armed = false;
   private readonly drain = (): void => this.run();
 
-  /** Runs `fn` soon, after everything queued before it. */
-  enqueue(fn: () => void): void {
-    this.queue.push(fn);
+  /** Runs `fire` soon, after everything queued before it; returns the function that calls it off. */
+  enqueue(fire: () => void): () => void {
+    let live = true;
+    this.queue.push(() => {
+      if (live) fire();
+    });
     if (!this.armed) {
       this.armed = true;
       setImmediate(this.drain);
     }
+    return () => {
+      live = false;
+    };
   }
 
   private run(): void {
@@ -61,19 +65,3 @@ export class RestartQueue {
 export const SLICE_MS = 0.5;
 
 const NOOP = (): void => {};
-
-/**
- * An Observable that emits once after `delayMs` on `scheduler`: a `timer`,
- * except that a zero delay on real time goes through `queue` (a restart at
- * once must neither grow the stack nor wait a whole millisecond).
- * @internal
- */
-export function restartAfter(delayMs: number, scheduler: SchedulerLike, queue: RestartQueue | undefined): Observable<0> {
-  if (delayMs > 0 || queue === undefined) return timer(delayMs, scheduler) as Observable<0>;
-  return new Observable<0>((subscriber) => {
-    queue.enqueue(() => {
-      subscriber.next(0);
-      subscriber.complete();
-    });
-  });
-}

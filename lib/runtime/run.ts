@@ -1,4 +1,5 @@
-import { ReplaySubject, type Subscriber, type Subscription } from 'rxjs';
+import type { Subscriber, Subscription } from 'rxjs';
+import { type After, Decision } from './decision.js';
 import { causeMessage } from '../errors/cause-message.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import type { Fact } from '../kernel/facts.js';
@@ -28,12 +29,8 @@ export class Run extends HandleCore {
   inner: Subscription | undefined;
   /** Its health checks, when the subsystem has one and they are on. */
   probe: Probe | undefined;
-  /**
-   * What the kernel decided once the run was over, latest first: the delay
-   * of the next run, or `null` — the subsystem has ended for good, and a
-   * restart still pending is called off. Made when first needed.
-   */
-  #decision: ReplaySubject<number | null> | undefined;
+  /** What the kernel decided once the run was over (see {@link Decision}); made when first needed. */
+  #decision: Decision | undefined;
 
   /**
    * @param seq - the order in which runs began, daemon-wide: runs are
@@ -44,6 +41,7 @@ export class Run extends HandleCore {
     hooks: HandleHooks,
     readonly subscriber: Subscriber<Fact>,
     readonly seq: number,
+    private readonly after: After,
   ) {
     super(name, hooks);
     this.handle = new ShutdownHandle(this);
@@ -53,18 +51,14 @@ export class Run extends HandleCore {
   settled = false;
 
   /** The kernel's decision, whenever it comes (before or after the run is over). */
-  get decision(): ReplaySubject<number | null> {
-    return (this.#decision ??= new ReplaySubject<number | null>(1));
+  get decision(): Decision {
+    return (this.#decision ??= new Decision(this.after));
   }
 
   /** The kernel settled the subsystem: a restart still pending is called off. */
   settle(): void {
     this.settled = true;
-    const decision = this.#decision;
-    if (decision !== undefined) {
-      decision.next(null);
-      decision.complete();
-    }
+    this.#decision?.settle();
   }
 }
 

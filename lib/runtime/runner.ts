@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
-import { EMPTY, Observable, type Subscriber, type TeardownLogic, repeat, switchMap } from 'rxjs';
+import { EMPTY, Observable, type Subscriber, type TeardownLogic, repeat } from 'rxjs';
 import type { DaemonError } from '../errors/daemon-error.js';
 import type { SubsystemId } from '../kernel/subsystem-metadata.js';
 import type { Fact } from '../kernel/facts.js';
 import type { ShutdownReason } from '../kernel/shutdown.js';
 import { loggable } from '../logging/loggable-error.js';
 import type { Clock } from '../clock/clock.js';
+import type { After } from './decision.js';
 import type { HandleCore, HandleHooks } from './handle-core.js';
 import { type HealthSettings, probeRun } from './health-probe.js';
 import { type FailureWay, Run, failure, isAbortError, unsubscribeSafely } from './run.js';
@@ -16,10 +17,8 @@ import type { SubsystemSpec } from './subsystem.js';
 export interface RunnerHost {
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Emits once after `delayMs` (the next run's wait): the daemon's scheduler, or its restart trampoline. */
-  after(delayMs: number): Observable<unknown>;
-  /** What follows the kernel's decision on a run: `after(delayMs)`, or nothing (`null`: the end). One function for all runners. */
-  readonly afterDecision: (delayMs: number | null) => Observable<unknown>;
+  /** The next run's wait: after `delayMs` on the daemon's scheduler, at once through its restart trampoline. One function for all runs. */
+  readonly after: After;
   /** The order of a run that begins now, daemon-wide. */
   nextRunSeq(): number;
   /** Whether the daemon's shutdown has begun (no run starts then). */
@@ -70,7 +69,7 @@ export class Runner extends Observable<Fact> implements HandleHooks, ResultSink 
   #next(): Observable<unknown> {
     const run = this.#run;
     if (run === undefined || run.settled) return EMPTY;
-    return run.decision.pipe(switchMap(this.#host.afterDecision));
+    return run.decision;
   }
 
   /** One run per subscription. @internal */
@@ -134,7 +133,7 @@ export class Runner extends Observable<Fact> implements HandleHooks, ResultSink 
   /** Kernel: the next run starts after `delayMs`; `revive`: the lifecycle had ended, subscribe it again. */
   schedule(delayMs: number, revive: boolean): void {
     if (revive) {
-      this.#host.after(0).subscribe(() => {
+      this.#host.after(0, () => {
         if (!this.#host.shuttingDown()) this.#host.addLifecycle(this.#lifecycle);
       });
       return;
@@ -143,7 +142,7 @@ export class Runner extends Observable<Fact> implements HandleHooks, ResultSink 
     if (run === undefined) return;
     // A run abandoned at its own force deadline is still going: it is over for the daemon now.
     this.#close(run);
-    run.decision.next(delayMs);
+    run.decision.decide(delayMs);
     run.subscriber.complete();
   }
 
@@ -191,7 +190,7 @@ export class Runner extends Observable<Fact> implements HandleHooks, ResultSink 
       subscriber.complete();
       return undefined;
     }
-    const run = new Run(this.spec.name, this, subscriber, host.nextRunSeq());
+    const run = new Run(this.spec.name, this, subscriber, host.nextRunSeq(), host.after);
     this.#run = run;
     subscriber.next({ type: 'start', id: this.id, at: host.clock.now(), time: Date.now() });
     let result: unknown;
