@@ -5,35 +5,19 @@ import type { Command } from './facts.js';
 import {
   type KernelState,
   type RecordFields,
+  type RecordPatch,
   type StateCounts,
   NO_COMMANDS,
   NO_EVENTS,
   SubsystemRecord,
   blocksReadiness,
-  isReadyRecord,
 } from './kernel-state.js';
 import type { Ladder } from './ladder.js';
 import type { PVec } from './pvec.js';
 import { type SubsystemState, isLegalTransition, isTerminalState } from './subsystem-state.js';
 
 /** Fields a transition may change. @internal */
-export type Patch = Partial<
-  Pick<
-    RecordFields,
-    | 'startedAt'
-    | 'stoppedAt'
-    | 'restartCount'
-    | 'lastError'
-    | 'attempt'
-    | 'stopCause'
-    | 'forceAt'
-    | 'abandonAt'
-    | 'everStarted'
-    | 'healthy'
-    | 'healthFailures'
-    | 'manualReady'
-  >
->;
+export type Patch = RecordPatch;
 
 /** What a transition's event says beyond the new state. @internal */
 export interface MoveDetail {
@@ -160,31 +144,7 @@ export class Draft {
 
   /** A record in `state` with `patch` applied; a new run (`starting`) begins with no health verdict and not signalled ready. */
   build(rec: RecordFields, state: SubsystemState, p: Patch): SubsystemRecord {
-    const fresh = state === 'starting';
-    const healthy = 'healthy' in p ? p.healthy : fresh ? undefined : rec.healthy;
-    const manualReady = p.manualReady ?? (fresh ? false : rec.manualReady);
-    return new SubsystemRecord({
-      id: rec.id,
-      name: rec.name,
-      state,
-      registeredAt: rec.registeredAt,
-      startedAt: 'startedAt' in p ? p.startedAt : rec.startedAt,
-      stoppedAt: 'stoppedAt' in p ? p.stoppedAt : rec.stoppedAt,
-      restartCount: p.restartCount ?? rec.restartCount,
-      lastError: 'lastError' in p ? p.lastError : rec.lastError,
-      restartPolicy: rec.restartPolicy,
-      onFailure: rec.onFailure,
-      readiness: rec.readiness,
-      attempt: p.attempt ?? rec.attempt,
-      stopCause: 'stopCause' in p ? p.stopCause : state === 'stopping' ? rec.stopCause : undefined,
-      forceAt: 'forceAt' in p ? p.forceAt : state === 'stopping' ? rec.forceAt : undefined,
-      abandonAt: 'abandonAt' in p ? p.abandonAt : state === 'stopping' ? rec.abandonAt : undefined,
-      everStarted: p.everStarted ?? rec.everStarted,
-      healthy,
-      healthFailures: p.healthFailures ?? (fresh ? 0 : rec.healthFailures),
-      manualReady,
-      ready: isReadyRecord({ state, readiness: rec.readiness, healthy, manualReady }, this.healthChecks),
-    });
+    return new SubsystemRecord(rec, state, p, this.healthChecks);
   }
 
   #put(rec: SubsystemRecord, next: SubsystemRecord): SubsystemRecord {

@@ -77,29 +77,56 @@ export class SubsystemRecord implements SubsystemMetadata, RecordFields {
   readonly manualReady: boolean;
   readonly ready: boolean;
 
-  constructor(f: RecordFields) {
-    this.id = f.id;
-    this.name = f.name;
-    this.state = f.state;
-    this.registeredAt = f.registeredAt;
-    this.startedAt = f.startedAt;
-    this.stoppedAt = f.stoppedAt;
-    this.restartCount = f.restartCount;
-    this.lastError = f.lastError;
-    this.restartPolicy = f.restartPolicy;
-    this.onFailure = f.onFailure;
-    this.readiness = f.readiness;
-    this.attempt = f.attempt;
-    this.stopCause = f.stopCause;
-    this.forceAt = f.forceAt;
-    this.abandonAt = f.abandonAt;
-    this.everStarted = f.everStarted;
-    this.healthy = f.healthy;
-    this.healthFailures = f.healthFailures;
-    this.manualReady = f.manualReady;
-    this.ready = f.ready;
+  /**
+   * `base` moved to `state` with `patch` applied (a new run, `starting`,
+   * begins with no health verdict and not signalled ready); its readiness is
+   * worked out here. One allocation per transition: this is the kernel's
+   * hottest path.
+   */
+  constructor(base: RecordFields, state: SubsystemState, p: RecordPatch, healthChecks: boolean) {
+    const fresh = state === 'starting';
+    const stopping = state === 'stopping';
+    this.id = base.id;
+    this.name = base.name;
+    this.state = state;
+    this.registeredAt = base.registeredAt;
+    this.startedAt = 'startedAt' in p ? p.startedAt : base.startedAt;
+    this.stoppedAt = 'stoppedAt' in p ? p.stoppedAt : base.stoppedAt;
+    this.restartCount = p.restartCount ?? base.restartCount;
+    this.lastError = 'lastError' in p ? p.lastError : base.lastError;
+    this.restartPolicy = base.restartPolicy;
+    this.onFailure = base.onFailure;
+    this.readiness = base.readiness;
+    this.attempt = p.attempt ?? base.attempt;
+    this.stopCause = 'stopCause' in p ? p.stopCause : stopping ? base.stopCause : undefined;
+    this.forceAt = 'forceAt' in p ? p.forceAt : stopping ? base.forceAt : undefined;
+    this.abandonAt = 'abandonAt' in p ? p.abandonAt : stopping ? base.abandonAt : undefined;
+    this.everStarted = p.everStarted ?? base.everStarted;
+    this.healthy = 'healthy' in p ? p.healthy : fresh ? undefined : base.healthy;
+    this.healthFailures = p.healthFailures ?? (fresh ? 0 : base.healthFailures);
+    this.manualReady = p.manualReady ?? (fresh ? false : base.manualReady);
+    this.ready = isReadyRecord(state, base.readiness, this.healthy, this.manualReady, healthChecks);
   }
 }
+
+/** Fields a transition may change. @internal */
+export type RecordPatch = Partial<
+  Pick<
+    RecordFields,
+    | 'startedAt'
+    | 'stoppedAt'
+    | 'restartCount'
+    | 'lastError'
+    | 'attempt'
+    | 'stopCause'
+    | 'forceAt'
+    | 'abandonAt'
+    | 'everStarted'
+    | 'healthy'
+    | 'healthFailures'
+    | 'manualReady'
+  >
+>;
 
 /**
  * Whether a subsystem is ready to serve by its `readiness`: its run is
@@ -108,15 +135,18 @@ export class SubsystemRecord implements SubsystemMetadata, RecordFields {
  * @internal
  */
 export function isReadyRecord(
-  f: Pick<RecordFields, 'state' | 'readiness' | 'healthy' | 'manualReady'>,
+  state: SubsystemState,
+  readiness: Readiness,
+  healthy: boolean | undefined,
+  manualReady: boolean,
   healthChecks: boolean,
 ): boolean {
-  if (f.state !== 'running') return false;
-  switch (f.readiness) {
+  if (state !== 'running') return false;
+  switch (readiness) {
     case 'healthy':
-      return !healthChecks || f.healthy === true;
+      return !healthChecks || healthy === true;
     case 'manual':
-      return f.manualReady;
+      return manualReady;
     default:
       return true;
   }
