@@ -79,6 +79,16 @@ export const ErrorCode = Object.freeze({
   ProbeServerListen: 5003,
   /** The log file cannot be opened or written (a folder at its path, no permission, a full disk). */
   LogFileUnwritable: 5004,
+  /** The instance lock's path cannot be used: a symlink, a folder or another non-regular file is there. */
+  LockPathRefused: 5005,
+  /** A Unix socket path is already served by a live process (a connect succeeded). */
+  SocketInUse: 5010,
+  /** A Unix socket path cannot be used: a symlink, a regular file or another non-socket is there, or the path is too long. */
+  SocketPathRefused: 5011,
+  /** A Unix socket could not be bound or set up (no permission, a missing folder, …). */
+  SocketBind: 5012,
+  /** A profile or heap snapshot could not be taken or written. */
+  ProfileWrite: 5015,
 
   /** A runtime failure (generic). */
   Runtime: 6000,
@@ -96,6 +106,14 @@ export const ErrorCode = Object.freeze({
   RuntimeInvalidResourceLimit: 6004,
   /** An uncaught exception or unhandled rejection reached the process: the daemon shuts down. */
   RuntimeUncaught: 6005,
+  /** A control request line is longer than 64 KiB. */
+  ControlLineTooLong: 6010,
+  /** A control request is not valid JSON, or not a JSON object with a string `cmd`. */
+  ControlInvalidRequest: 6011,
+  /** A control request names a command the daemon does not know. */
+  ControlUnknownCommand: 6012,
+  /** A control request's argument is missing or wrong (a subsystem name that does not exist, a profile kind, …). */
+  ControlBadArgument: 6013,
 
   /** A resource limit was exhausted (generic). */
   ResourceExhausted: 7000,
@@ -113,6 +131,8 @@ export const ErrorCode = Object.freeze({
   BuilderConsumed: 9002,
   /** The daemon has stopped: it accepts no new subsystems or commands. */
   DaemonStopped: 9003,
+  /** A profile of that kind is already running: one at a time. */
+  ProfileInProgress: 9004,
 
   /** The feature is not available on this platform (generic). */
   Platform: 10000,
