@@ -15,6 +15,7 @@
 export { Daemon, DaemonBuilder } from './runtime/daemon.js';
 export type { DaemonExit } from './runtime/daemon-exit.js';
 export { formatEvent } from './runtime/format-event.js';
+export type { StatusDocument, StatusError, SubsystemStatus } from './runtime/status-document.js';
 
 /* Subsystems */
 export type { ObservableMode, RunResult, Subsystem, TaskFn, TaskOptions } from './runtime/subsystem.js';
@@ -61,6 +62,7 @@ export { signalDescription } from './signal/signal-description.js';
 export {
   Config,
   type ConfigData,
+  type ControlConfig,
   type ConfigInput,
   type LogLevel,
   type LoggingConfig,

@@ -241,6 +241,12 @@ export class ConfigBuilder {
     return this;
   }
 
+  /** A control socket for the `proc-daemon` command (a Unix socket, mode 0600; relative: under `workDir`). TOML `control.socket`. */
+  controlSocket(path: string): this {
+    this.#draft.control = { ...this.#draft.control, socket: checkText('controlSocket', path, 'a path') };
+    return this;
+  }
+
   /**
    * The config, validated like a file (the config schema, then the order of
    * the timeouts and the drain, and the memory limits, defaults included);

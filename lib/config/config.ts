@@ -7,7 +7,7 @@ import { recordOrigin } from './config-origin.js';
 import { type LoadOptions, loadFromFile, loadLayers } from './load-config.js';
 
 // The section types live in the kernel (pure types); they are exported from here as before.
-export type { ConfigData, LogLevel, LoggingConfig, MonitoringConfig, PerformanceConfig, ShutdownConfig } from '../kernel/config-types.js';
+export type { ConfigData, ControlConfig, LogLevel, LoggingConfig, MonitoringConfig, PerformanceConfig, ShutdownConfig } from '../kernel/config-types.js';
 
 /**
  * A daemon's configuration: immutable plain data.
@@ -77,6 +77,7 @@ const DEFAULT: Config = freezeConfig({
     healthCheckFailures: 3,
   },
   hotReload: false,
+  control: {},
 });
 
 /**

@@ -73,5 +73,12 @@ export const CONFIG_SCHEMA = {
     hot_reload: { type: 'boolean' },
     work_dir: { type: 'string', pattern: '\\S' },
     pid_file: { type: 'string', pattern: '\\S' },
+    control: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        socket: { type: 'string', pattern: '\\S' },
+      },
+    },
   },
 } as const;

@@ -33,6 +33,14 @@ export function validateConfig(config: Config, where = 'config'): Config {
       });
     }
   }
+  // A hand-made object from before the control section has none: no socket.
+  if (config.control === undefined) config = Object.isFrozen(config) ? { ...config, control: {} } : Object.assign(config, { control: {} });
+  else if (!isTable(config.control)) {
+    throw DaemonError.config(`${where}: control must be a plain object (got ${describe(config.control, source)})`, {
+      code: ErrorCode.ConfigInvalidValue,
+      location: { key: 'control' },
+    });
+  }
   checkLayer(codeTree(config, source), source);
   const { graceful, force, kill, drain } = config.shutdown;
   checkTimeoutOrder(graceful, force, kill, where);

@@ -1,8 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DaemonError, ErrorKind } from '../errors/daemon-error.js';
-import type { ErrorCode } from '../errors/error-code.js';
-import type { ShutdownReason } from '../kernel/shutdown.js';
 import type { Daemon } from '../runtime/daemon.js';
+import { statusDocument } from '../runtime/status-document.js';
 import type { ProbeOptions } from './probe-options.js';
 
 // The probes' routes: what each path answers, and /status as the daemon's state without secrets.
@@ -51,40 +49,6 @@ const ROUTES = {
   }) as Route,
   '/status': ((daemon, options) => [200, JSON_TYPE, `${JSON.stringify(statusDocument(daemon, options.exposeErrors === true))}\n`]) as Route,
 };
-
-/** An error as `/status` serves it. */
-interface ErrorView {
-  readonly code: ErrorCode;
-  readonly kind: ErrorKind;
-  /** Null unless `exposeErrors`. */
-  readonly message: string | null;
-}
-
-/** The `/status` document: the snapshot, each error in it reduced to an {@link ErrorView}. */
-function statusDocument(daemon: Daemon, exposeErrors: boolean): object {
-  const snapshot = daemon.snapshot();
-  const s = snapshot as { toJSON?: () => object };
-  // Overriding keys keeps their place in the document.
-  return {
-    name: daemon.configSnapshot().name,
-    ...(s.toJSON?.() ?? s),
-    reason: reasonView(snapshot.reason, exposeErrors),
-    subsystems: snapshot.subsystems.map((m) => ({ ...m, lastError: errorView(m.lastError, exposeErrors) })),
-  };
-}
-
-function reasonView(reason: ShutdownReason | undefined, exposeErrors: boolean): object | undefined {
-  return reason?.kind === 'error' ? { ...reason, error: errorView(reason.error, exposeErrors) } : reason;
-}
-
-/**
- * The code, the kind and (only when exposed) the message: never `toJSON()`,
- * which carries the cause's text, nor the stack or other fields.
- */
-function errorView(error: DaemonError | undefined, exposeErrors: boolean): ErrorView | null {
-  if (error === undefined) return null;
-  return { code: error.code, kind: error.kind, message: exposeErrors ? String(error.message) : null };
-}
 
 function whyNotReady(daemon: Daemon): string {
   const s = daemon.snapshot();

@@ -147,4 +147,23 @@ export interface ConfigData {
   readonly hotReload: boolean;
   readonly workDir?: string | undefined;
   readonly pidFile?: string | undefined;
+  readonly control: ControlConfig;
+}
+
+/**
+ * The control socket: a Unix socket (mode 0600) on which the daemon answers
+ * the JSON-lines control protocol that the `proc-daemon` command speaks.
+ * TOML section `[control]`.
+ * @example
+ * ```ts
+ * import { Config } from 'proc-daemon';
+ *
+ * const config = Config.from({ control: { socket: '/run/api/control.sock' } });
+ * console.log(config.control.socket); // /run/api/control.sock
+ * ```
+ * @public
+ */
+export interface ControlConfig {
+  /** The socket's path (relative: under `workDir`). Unset: no control socket. TOML `control.socket`. */
+  readonly socket?: string | undefined;
 }

@@ -39,6 +39,7 @@ export class Draft {
   shutdownRuns: number;
   forcedRuns: number;
   launched: boolean;
+  launchedAt: KernelState['launchedAt'];
   active: number;
   pendingStarts: number;
   unready: number;
@@ -63,6 +64,7 @@ export class Draft {
     this.shutdownRuns = prev.shutdownRuns;
     this.forcedRuns = prev.forcedRuns;
     this.launched = prev.launched;
+    this.launchedAt = prev.launchedAt;
     this.active = prev.active;
     this.pendingStarts = prev.pendingStarts;
     this.unready = prev.unready;
@@ -165,6 +167,7 @@ export class Draft {
       shutdownRuns: this.shutdownRuns,
       forcedRuns: this.forcedRuns,
       launched: this.launched,
+      launchedAt: this.launchedAt,
       subsystems: this.vec,
       counts: this.counts,
       active: this.active,

@@ -191,6 +191,8 @@ export interface KernelState {
   readonly stoppedAt: number | undefined;
   /** `run()` began. */
   readonly launched: boolean;
+  /** When `run()` began: the scheduler's instant and the wall-clock time of it (what ties the daemon's instants to wall time). */
+  readonly launchedAt: { readonly at: number; readonly time: number } | undefined;
   readonly subsystems: PVec<SubsystemRecord>;
   readonly counts: StateCounts;
   /** Subsystems not yet ended: started and not terminal, or about to start. */
@@ -238,6 +240,7 @@ export function initialKernelState(timeouts: LadderTimeouts = DEFAULT_TIMEOUTS):
     initiatedAt: undefined,
     stoppedAt: undefined,
     launched: false,
+    launchedAt: undefined,
     subsystems: PVec.empty(),
     counts: { starting: 0, running: 0, stopping: 0, stopped: 0, failed: 0, restarting: 0 },
     active: 0,

@@ -53,6 +53,7 @@ export function reduce(state: KernelState, fact: Fact): KernelState {
     case 'launch':
       if (d.launched) break;
       d.launched = true;
+      d.launchedAt = { at: fact.at, time: fact.time };
       if (d.reason === undefined) {
         d.pendingStarts = d.vec.size;
         d.active += d.vec.size;

@@ -26,6 +26,12 @@ export interface DaemonSnapshot {
   readonly initiatedAt: number | undefined;
   /** When the daemon reached `stopped` (scheduler time). */
   readonly stoppedAt: number | undefined;
+  /**
+   * When `run()` began: `at` in scheduler time, `time` the wall-clock time of
+   * the same instant (epoch ms), which maps any scheduler instant of the
+   * daemon to wall time (`time + (instant - at)`); `undefined` before `run()`.
+   */
+  readonly launchedAt: { readonly at: number; readonly time: number } | undefined;
   /** Every subsystem, in registration order (built on first read). */
   readonly subsystems: readonly SubsystemMetadata[];
   /** How many subsystems are in each state. */
@@ -51,6 +57,7 @@ class Snapshot implements DaemonSnapshot {
   get reason(): ShutdownReason | undefined { return this.state.reason; }
   get initiatedAt(): number | undefined { return this.state.initiatedAt; }
   get stoppedAt(): number | undefined { return this.state.stoppedAt; }
+  get launchedAt(): { readonly at: number; readonly time: number } | undefined { return this.state.launchedAt; }
   get counts(): StateCounts { return this.state.counts; }
   get active(): number { return this.state.active; }
   get forced(): readonly string[] { return this.state.abandoned; }
@@ -61,8 +68,8 @@ class Snapshot implements DaemonSnapshot {
     return (this.#list ??= Object.freeze(this.state.subsystems.toArray()));
   }
   toJSON(): object {
-    const { version, phase, reason, initiatedAt, stoppedAt, ready, subsystems, counts, active, forced } = this;
-    return { version, phase, reason, initiatedAt, stoppedAt, ready, subsystems, counts, active, forced };
+    const { version, phase, reason, initiatedAt, stoppedAt, launchedAt, ready, subsystems, counts, active, forced } = this;
+    return { version, phase, reason, initiatedAt, stoppedAt, launchedAt, ready, subsystems, counts, active, forced };
   }
 }
 

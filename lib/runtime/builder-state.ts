@@ -5,6 +5,7 @@ import { originOf } from '../config/config-origin.js';
 import { load } from '../config/load-config.js';
 import { validateConfig } from '../config/validate-config.js';
 import { DaemonError } from '../errors/daemon-error.js';
+import { ExitCode } from '../kernel/exit-code.js';
 import { ErrorCode } from '../errors/error-code.js';
 import type { SubsystemId } from '../kernel/subsystem-metadata.js';
 import { SignalConfig } from '../signal/signal-config.js';
@@ -32,6 +33,7 @@ export class BuilderState {
   scheduler: SchedulerLike | undefined;
   logger: Logger | undefined;
   configPath: string | undefined;
+  controlSocket: string | undefined;
   host: ProcessHost = realProcess;
   #built = false;
 
@@ -61,6 +63,20 @@ export class BuilderState {
     this.#registrations.push({ kind: 'fn', fn });
   }
 
+  /**
+   * What `build()` returns, or — when it throws — a daemon-like whose `run()`
+   * rejects with the error (exit code 78 on config when signals are on).
+   */
+  buildThen<D extends { run(): Promise<unknown> }>(build: () => D): Pick<D, 'run'> {
+    try {
+      return build();
+    } catch (err) {
+      const owns = this.signals.bindings.size > 0;
+      if (owns && err instanceof DaemonError && err.kind === 'config') this.host.setExitCode(ExitCode.Config);
+      return { run: () => Promise.reject(err) } as Pick<D, 'run'>;
+    }
+  }
+
   /** The parts of the daemon, and what registers its subsystems; throws `DaemonError` (config). Consumes the state. */
   assemble(): { parts: DaemonParts; register: (manager: SubsystemManager) => void } {
     this.open('build');
@@ -77,8 +93,9 @@ export class BuilderState {
     }
     const { signals, host, scheduler, logger } = this;
     const registrations = this.#registrations;
+    const controlSocket = this.controlSocket ?? config.control?.socket;
     return {
-      parts: { config, signals, configSource: source, host, scheduler, logger },
+      parts: { config, signals, configSource: source, host, scheduler, logger, controlSocket },
       register: (manager) => {
         for (const r of registrations) {
           if (r.kind === 'spec') manager.registerSpec(r.spec);
@@ -106,4 +123,14 @@ function configSource(base: Config, configPath: string | undefined): ConfigSourc
       : () => (env === undefined ? Config.loadFromFile(file) : Config.load({ path: file, env }));
   if (configPath !== undefined) return { file: configPath, load: () => load(again(), { path: configPath, env: env ?? process.env }) };
   return file === undefined ? undefined : { file, load: again };
+}
+
+/** `path` if it is a non-empty string (a file or socket path given to a builder method); else `DaemonError` (config). @internal */
+export function checkPath(method: string, path: unknown): string {
+  if (typeof path !== 'string' || path.trim() === '') {
+    throw DaemonError.config(`${method}(): expected a path (a non-empty string), got ${path === '' ? 'an empty string' : typeof path}`, {
+      code: ErrorCode.ConfigInvalidValue,
+    });
+  }
+  return path;
 }

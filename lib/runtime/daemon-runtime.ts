@@ -33,6 +33,8 @@ export interface DaemonParts {
   readonly host: ProcessHost;
   readonly scheduler?: SchedulerLike | undefined;
   readonly logger?: Logger | undefined;
+  /** The control socket's path (`withControlSocket`, else `control.socket`), fixed at build: a reload does not move it. */
+  readonly controlSocket?: string | undefined;
 }
 
 /**

@@ -4,12 +4,11 @@ import { Config } from '../config/config.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import type { DaemonEvent, SignalEvent } from '../kernel/events.js';
 import type { SubsystemId } from '../kernel/subsystem-metadata.js';
-import { ExitCode } from '../kernel/exit-code.js';
 import type { ShutdownPhase, ShutdownReason } from '../kernel/shutdown.js';
 import type { DaemonSnapshot } from '../kernel/snapshot.js';
 import type { MetricsCollector } from '../metrics/collector.js';
 import { SignalConfig } from '../signal/signal-config.js';
-import { BuilderState } from './builder-state.js';
+import { BuilderState, checkPath } from './builder-state.js';
 import type { DaemonExit } from './daemon-exit.js';
 import { type DaemonParts, DaemonRuntime } from './daemon-runtime.js';
 import type { ProcessHost } from './process-host.js';
@@ -17,8 +16,7 @@ import type { ShutdownCoordinator } from './shutdown-coordinator.js';
 import type { SubsystemManager } from './subsystem-manager.js';
 import { type Subsystem, type TaskFn, type TaskOptions, checkSubsystem, taskSubsystem } from './subsystem.js';
 
-// The two public classes of the core, side by side: each builds the other, so they share this
-// module rather than import each other in a circle. Both are facades (DaemonRuntime, BuilderState).
+// The core's two public classes share this module (each builds the other: no import circle); both are facades.
 
 /**
  * A daemon: subsystems started, watched, restarted by policy and shut down
@@ -248,8 +246,18 @@ export class DaemonBuilder {
    */
   withConfigPath(path: string): this {
     this.#s.open('withConfigPath');
-    if (typeof path !== 'string' || path === '') throw DaemonError.config('withConfigPath(): expected a file path');
-    this.#s.configPath = path;
+    this.#s.configPath = checkPath('withConfigPath', path);
+    return this;
+  }
+
+  /**
+   * Serves the control protocol of the `proc-daemon` command on a Unix socket
+   * at `path` (mode 0600, bound at `run()`; relative: under `workDir`); it
+   * takes precedence over the config's `control.socket`.
+   */
+  withControlSocket(path: string): this {
+    this.#s.open('withControlSocket');
+    this.#s.controlSocket = checkPath('withControlSocket', path);
     return this;
   }
 
@@ -287,14 +295,6 @@ export class DaemonBuilder {
 
   /** `build()` then `run()`; a build failure rejects (and sets exit code 78 when signals are on). */
   run(): Promise<DaemonExit> {
-    let daemon: Daemon;
-    try {
-      daemon = this.build();
-    } catch (err) {
-      const owns = this.#s.signals.bindings.size > 0;
-      if (owns && err instanceof DaemonError && err.kind === 'config') this.#s.host.setExitCode(ExitCode.Config);
-      return Promise.reject(err);
-    }
-    return daemon.run();
+    return this.#s.buildThen(() => this.build()).run();
   }
 }

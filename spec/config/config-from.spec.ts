@@ -257,3 +257,15 @@ describe('the origin a loaded config records (where its reloads read from)', () 
     }
   });
 });
+
+describe('the control socket key', () => {
+  it('is set by Config.from, the builder, a file and DAEMON_CONTROL__SOCKET, and checked like any key', () => {
+    expect(Config.from({ control: { socket: 'a.sock' } }).control.socket).toBe('a.sock');
+    expect(Config.builder().controlSocket('/run/x.sock').build().control).toEqual({ socket: '/run/x.sock' });
+    expect(Config.default().control).toEqual({});
+    expect(Config.load({ env: { DAEMON_CONTROL__SOCKET: 'e.sock' } }).control.socket).toBe('e.sock');
+    expect(() => Config.builder().controlSocket('  ')).toThrow(/controlSocket/);
+    expect(() => Config.from({ control: { socket: 7 as unknown as string } })).toThrow(/control\.socket/);
+    expect(() => Config.from({ control: { sokcet: 'x' } as never })).toThrow(/sokcet/);
+  });
+});

@@ -51,15 +51,16 @@ describe('Config.loadFromFile', () => {
         healthCheckFailures: 3,
       },
       hotReload: false,
+      control: {},
     });
     expect(Object.isFrozen(c.shutdown)).toBe(true);
   });
 
   it('takes the keys API.md adds', () => {
     const c = Config.loadFromFile(
-      file('hot_reload = true\nwork_dir = "/srv/app"\npid_file = "/run/app.pid"\n[shutdown]\ndrain = 5000\n[monitoring]\nhealth_check_failures = 5\n'),
+      file('hot_reload = true\nwork_dir = "/srv/app"\npid_file = "/run/app.pid"\n[shutdown]\ndrain = 5000\n[monitoring]\nhealth_check_failures = 5\n[control]\nsocket = "ctl.sock"\n'),
     );
-    expect(c).toMatchObject({ hotReload: true, workDir: '/srv/app', pidFile: '/run/app.pid' });
+    expect(c).toMatchObject({ hotReload: true, workDir: '/srv/app', pidFile: '/run/app.pid', control: { socket: 'ctl.sock' } });
     expect(c.shutdown.drain).toBe(5000);
     expect(c.monitoring.healthCheckFailures).toBe(5);
   });

@@ -1,3 +1,4 @@
+import type { StatusDocument } from '../../lib/index.js';
 import { connect } from 'node:net';
 import { pino } from 'pino';
 import type { Duplex } from 'node:stream';
@@ -199,12 +200,6 @@ interface StatusError {
   message: string | null;
 }
 
-interface StatusDocument {
-  phase: string;
-  reason?: { kind: string; subsystem?: string; error?: StatusError };
-  subsystems: Array<{ name: string; state: string; lastError: StatusError | null }>;
-}
-
 /** A daemon with `worker` running and `db` failed (isolated) on an error that carries `SECRET` in its message and its cause. */
 async function failedDb(drain = 0): Promise<{ daemon: Daemon; exit: Promise<unknown> }> {
   const daemon = builder({ drain })
@@ -253,7 +248,7 @@ describe('serveProbes /status (error texts)', () => {
     await exit;
   });
 
-  it('does not serve the message of the error a shutdown is for, unless exposeErrors', async () => {
+  it('gives a shutdown reason as its kind only: no error text, not even with exposeErrors', async () => {
     const daemon = builder({ drain: 400 }).withTask('worker', (h) => h.cancelled()).build();
     const hidden = await serve(daemon);
     const shown = await serve(daemon, { exposeErrors: true });
@@ -262,27 +257,22 @@ describe('serveProbes /status (error texts)', () => {
     const error = DaemonError.ioWithSource('lost the database', new Error(SECRET), { operation: `query ${SECRET}` });
     daemon.shutdown({ kind: 'error', subsystem: 'worker', error });
     expect(daemon.snapshot().phase).toBe('draining');
-    const body = (await get(hidden, '/status')).body;
-    expect(body).not.toContain('hunter2');
-    expect((JSON.parse(body) as StatusDocument).reason).toEqual({
-      kind: 'error',
-      subsystem: 'worker',
-      error: { code: ErrorCode.Io, kind: 'io', message: null },
-    });
-    const exposed = (await get(shown, '/status')).body;
-    expect((JSON.parse(exposed) as StatusDocument).reason?.error).toEqual({ code: ErrorCode.Io, kind: 'io', message: error.message });
-    expect(exposed).not.toContain('"cause"');
-    expect(exposed).not.toContain('query '); // the operation field
+    for (const server of [hidden, shown]) {
+      const body = (await get(server, '/status')).body;
+      expect(body).not.toContain('hunter2');
+      expect(body).not.toContain('lost the database');
+      expect((JSON.parse(body) as StatusDocument).reason).toBe('error');
+    }
     await exit;
   });
 
-  it('keeps the other reasons as they are', async () => {
+  it('gives the other reasons by kind too', async () => {
     const daemon = builder({ drain: 400 }).withTask('worker', (h) => h.cancelled()).build();
     const server = await serve(daemon);
     const exit = daemon.run();
     await eventually(async () => (await get(server, '/readyz')).status === 200);
     daemon.shutdown({ kind: 'resource-exhausted', detail: 'heap over 512 MiB' });
-    expect((JSON.parse((await get(server, '/status')).body) as StatusDocument).reason).toEqual({ kind: 'resource-exhausted', detail: 'heap over 512 MiB' });
+    expect((JSON.parse((await get(server, '/status')).body) as StatusDocument).reason).toBe('resource-exhausted');
     await exit;
   });
 });

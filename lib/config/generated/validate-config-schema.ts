@@ -4,7 +4,8 @@
 
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$id":"https://proc-daemon.dev/schema/daemon.toml.json","title":"proc-daemon configuration (daemon.toml)","type":"object","additionalProperties":false,"properties":{"name":{"type":"string","pattern":"\\S","description":"The daemon name: logs and events."},"logging":{"type":"object","additionalProperties":false,"properties":{"level":{"enum":["fatal","error","warn","info","debug","trace","silent"],"description":"pino's levels, the most severe first; silent logs nothing."},"json":{"type":"boolean"},"color":{"type":"boolean"},"file":{"type":"string","pattern":"\\S"},"max_file_size":{"type":"integer","minimum":1,"maximum":9007199254740991},"max_files":{"type":"integer","minimum":1,"maximum":100000}}},"shutdown":{"type":"object","additionalProperties":false,"properties":{"graceful":{"type":"integer","minimum":1,"maximum":2147483647},"force":{"type":"integer","minimum":1,"maximum":2147483647},"kill":{"type":"integer","minimum":1,"maximum":2147483647},"drain":{"type":"integer","minimum":0,"maximum":2147483647}}},"performance":{"type":"object","additionalProperties":false,"properties":{"worker_threads":{"type":"integer","minimum":0,"maximum":4096},"thread_pinning":{"type":"boolean"},"memory_pool_size":{"type":"integer","minimum":0,"maximum":9007199254740991},"numa_aware":{"type":"boolean"},"lock_free":{"type":"boolean"}}},"monitoring":{"type":"object","additionalProperties":false,"properties":{"enable_metrics":{"type":"boolean"},"metrics_interval_ms":{"type":"integer","minimum":1,"maximum":2147483647},"track_resources":{"type":"boolean"},"health_checks":{"type":"boolean"},"health_check_interval_ms":{"type":"integer","minimum":1,"maximum":2147483647},"health_check_failures":{"type":"integer","minimum":1,"maximum":1000000},"memory_soft_limit_mb":{"type":"integer","minimum":1,"maximum":16777216},"memory_hard_limit_mb":{"type":"integer","minimum":1,"maximum":16777216}}},"hot_reload":{"type":"boolean"},"work_dir":{"type":"string","pattern":"\\S"},"pid_file":{"type":"string","pattern":"\\S"}}};
+const schema11 = {"$id":"https://proc-daemon.dev/schema/daemon.toml.json","title":"proc-daemon configuration (daemon.toml)","type":"object","additionalProperties":false,"properties":{"name":{"type":"string","pattern":"\\S","description":"The daemon name: logs and events."},"logging":{"type":"object","additionalProperties":false,"properties":{"level":{"enum":["fatal","error","warn","info","debug","trace","silent"],"description":"pino's levels, the most severe first; silent logs nothing."},"json":{"type":"boolean"},"color":{"type":"boolean"},"file":{"type":"string","pattern":"\\S"},"max_file_size":{"type":"integer","minimum":1,"maximum":9007199254740991},"max_files":{"type":"integer","minimum":1,"maximum":100000}}},"shutdown":{"type":"object","additionalProperties":false,"properties":{"graceful":{"type":"integer","minimum":1,"maximum":2147483647},"force":{"type":"integer","minimum":1,"maximum":2147483647},"kill":{"type":"integer","minimum":1,"maximum":2147483647},"drain":{"type":"integer","minimum":0,"maximum":2147483647}}},"performance":{"type":"object","additionalProperties":false,"properties":{"worker_threads":{"type":"integer","minimum":0,"maximum":4096},"thread_pinning":{"type":"boolean"},"memory_pool_size":{"type":"integer","minimum":0,"maximum":9007199254740991},"numa_aware":{"type":"boolean"},"lock_free":{"type":"boolean"}}},"monitoring":{"type":"object","additionalProperties":false,"properties":{"enable_metrics":{"type":"boolean"},"metrics_interval_ms":{"type":"integer","minimum":1,"maximum":2147483647},"track_resources":{"type":"boolean"},"health_checks":{"type":"boolean"},"health_check_interval_ms":{"type":"integer","minimum":1,"maximum":2147483647},"health_check_failures":{"type":"integer","minimum":1,"maximum":1000000},"memory_soft_limit_mb":{"type":"integer","minimum":1,"maximum":16777216},"memory_hard_limit_mb":{"type":"integer","minimum":1,"maximum":16777216}}},"hot_reload":{"type":"boolean"},"work_dir":{"type":"string","pattern":"\\S"},"pid_file":{"type":"string","pattern":"\\S"},"control":{"type":"object","additionalProperties":false,"properties":{"socket":{"type":"string","pattern":"\\S"}}}}};
+const func2 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("\\S", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -13,7 +14,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!((((((((key0 === "name") || (key0 === "logging")) || (key0 === "shutdown")) || (key0 === "performance")) || (key0 === "monitoring")) || (key0 === "hot_reload")) || (key0 === "work_dir")) || (key0 === "pid_file"))){
+if(!(func2.call(schema11.properties, key0))){
 const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err0];
@@ -808,14 +809,66 @@ vErrors.push(err65);
 errors++;
 }
 }
-}
-else {
-const err66 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.control !== undefined){
+let data31 = data.control;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+for(const key5 in data31){
+if(!(key5 === "socket")){
+const err66 = {instancePath:instancePath+"/control",schemaPath:"#/properties/control/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err66];
 }
 else {
 vErrors.push(err66);
+}
+errors++;
+}
+}
+if(data31.socket !== undefined){
+let data32 = data31.socket;
+if(typeof data32 === "string"){
+if(!pattern0.test(data32)){
+const err67 = {instancePath:instancePath+"/control/socket",schemaPath:"#/properties/control/properties/socket/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+else {
+const err68 = {instancePath:instancePath+"/control/socket",schemaPath:"#/properties/control/properties/socket/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/control",schemaPath:"#/properties/control/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+}
+else {
+const err70 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
 }
 errors++;
 }
