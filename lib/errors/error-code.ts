@@ -114,6 +114,8 @@ export const ErrorCode = Object.freeze({
   ControlUnknownCommand: 6012,
   /** A control request's argument is missing or wrong (a subsystem name that does not exist, a profile kind, …). */
   ControlBadArgument: 6013,
+  /** A control command this daemon cannot serve as configured (`metrics` with metrics off, …). */
+  ControlUnavailable: 6014,
 
   /** A resource limit was exhausted (generic). */
   ResourceExhausted: 7000,

@@ -60,19 +60,25 @@ export class ConfigReloader {
     return this.#starting;
   }
 
-  /** Loads and validates the file now; the daemon accepts or rejects the result. Nothing once closed (the daemon has stopped). */
-  reload(): void {
-    if (this.#closed) return;
+  /**
+   * Loads and validates the file now; the daemon accepts or rejects the
+   * result. Returns the error when it was rejected. Nothing once closed (the
+   * daemon has stopped).
+   */
+  reload(): DaemonError | undefined {
+    if (this.#closed) return undefined;
     this.#cancelDebounce?.();
     this.#cancelDebounce = undefined;
     let config: Config;
     try {
       config = this.host.source.load();
     } catch (err) {
-      this.host.reject(err instanceof DaemonError ? err : DaemonError.config(`reload: ${String(err)}`, { cause: err }));
-      return;
+      const error = err instanceof DaemonError ? err : DaemonError.config(`reload: ${String(err)}`, { cause: err });
+      this.host.reject(error);
+      return error;
     }
     this.host.accept(config);
+    return undefined;
   }
 
   /** Stops watching for good. */

@@ -1,0 +1,177 @@
+import type { Server, Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { Subscription } from 'rxjs';
+import { ErrorCode } from '../errors/error-code.js';
+import { type Answer, type ControlTarget, commandOf } from './control-commands.js';
+import { type ControlRequest, LineReader, type RequestId, bad, errorLine, okLine, parseRequest } from './control-protocol.js';
+
+/** Replies a client has not read beyond which it is dropped (a stalled `events` reader must not hold the daemon's memory). */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Serves the control protocol on a bound server: one {@link ControlTarget},
+ * any number of clients. Nothing a client sends or fails to read can throw
+ * into the daemon: every failure is an error reply, or the end of that one
+ * connection.
+ * @internal
+ */
+export class ControlServer {
+  readonly #connections = new Set<Connection>();
+  #closing: Promise<void> | undefined;
+
+  constructor(
+    readonly server: Server,
+    private readonly target: ControlTarget,
+    private readonly logger: Logger,
+  ) {
+    server.on('connection', (socket: Socket) => {
+      if (this.#closing !== undefined) {
+        socket.destroy();
+        return;
+      }
+      const connection = new Connection(socket, target, logger, () => this.#connections.delete(connection));
+      this.#connections.add(connection);
+    });
+    server.on('error', (err) => logger.error({ err }, 'control socket: the server failed'));
+  }
+
+  /** How many clients are connected. */
+  get clients(): number {
+    return this.#connections.size;
+  }
+
+  /** Stops accepting, ends every connection once what was written has gone, closes the server (removing the socket). */
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      for (const c of this.#connections) c.end();
+      this.server.close(() => resolve());
+    });
+    return this.#closing;
+  }
+}
+
+/** One client: its line reader, its event streams, its replies. */
+class Connection {
+  readonly #reader = new LineReader();
+  readonly #streams = new Set<Subscription>();
+  #open = true;
+  /** Replies still being computed (a profile, a stop). */
+  #pending = 0;
+  /** The client half-closed: end once the last reply is written. */
+  #endWhenIdle = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly target: ControlTarget,
+    private readonly logger: Logger,
+    private readonly onClose: () => void,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.#receive(chunk));
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.#closed());
+    // A client that only half-closes (sends its requests, then FIN) still gets its replies.
+    socket.on('end', () => {
+      if (this.#streams.size === 0) this.#endWhenIdle = true;
+      this.#maybeEnd();
+    });
+  }
+
+  /** Ends the connection after what was written (the daemon stops). */
+  end(): void {
+    for (const s of this.#streams) s.unsubscribe();
+    this.#streams.clear();
+    if (this.#open) this.socket.end();
+  }
+
+  #receive(chunk: Buffer): void {
+    let lines: Array<string | null>;
+    try {
+      lines = this.#reader.push(chunk);
+    } catch (err) {
+      this.#write(errorLine(null, err));
+      this.socket.destroy();
+      return;
+    }
+    for (const line of lines) {
+      if (!this.#open) return;
+      if (line === null) {
+        this.#write(errorLine(null, bad('a request line is at most 64 KiB: this one was skipped', ErrorCode.ControlLineTooLong)));
+      } else if (line.trim() !== '') {
+        this.#handle(line);
+      }
+    }
+  }
+
+  #handle(line: string): void {
+    const parsed = parseRequest(line);
+    if ('error' in parsed) {
+      this.#write(errorLine(parsed.id, parsed.error));
+      return;
+    }
+    let answer: Answer | Promise<Answer>;
+    try {
+      answer = commandOf(parsed).run(this.target, parsed);
+    } catch (err) {
+      this.#write(errorLine(parsed.id, err));
+      return;
+    }
+    if (answer instanceof Promise) {
+      this.#pending++;
+      answer.then(
+        (a) => this.#answer(parsed, a),
+        (err: unknown) => this.#write(errorLine(parsed.id, err)),
+      ).finally(() => {
+        this.#pending--;
+        this.#maybeEnd();
+      });
+    } else {
+      this.#answer(parsed, answer);
+    }
+  }
+
+  #answer(request: ControlRequest, answer: Answer): void {
+    if ('result' in answer) {
+      this.#write(okLine(request.id, answer.result));
+      return;
+    }
+    const id: RequestId = request.id;
+    const sub = answer.stream.subscribe({
+      next: (event) => this.#write(eventLine(id, event)),
+      // The daemon stopped: nothing more will come.
+      complete: () => this.end(),
+      error: () => this.end(),
+    });
+    if (this.#open) this.#streams.add(sub);
+    else sub.unsubscribe();
+  }
+
+  #write(line: string): void {
+    if (!this.#open || this.socket.destroyed) return;
+    this.socket.write(line);
+    if (this.socket.writableLength > MAX_BUFFERED_BYTES) {
+      this.logger.warn({ bufferedBytes: this.socket.writableLength }, 'control socket: a client does not read its replies; disconnected');
+      this.socket.destroy();
+    }
+  }
+
+  #maybeEnd(): void {
+    if (this.#endWhenIdle && this.#pending === 0 && this.#streams.size === 0 && this.#open) this.socket.end();
+  }
+
+  #closed(): void {
+    this.#open = false;
+    for (const s of this.#streams) s.unsubscribe();
+    this.#streams.clear();
+    this.onClose();
+  }
+}
+
+/** One event of an `events` stream; an event that cannot be written as JSON is reported as such, never thrown. */
+function eventLine(id: RequestId, event: unknown): string {
+  try {
+    return `${JSON.stringify({ id, event })}\n`;
+  } catch (err) {
+    const type = (event as { type?: unknown }).type;
+    return `${JSON.stringify({ id, event: { type: String(type), unserializable: String((err as Error).message) } })}\n`;
+  }
+}
