@@ -20,8 +20,13 @@
 //    times dist/kernel/reduce.js), with their own chunks in dist/internal/.
 // 5. Each entry is imported once: it loads, and no export lost its name to esbuild's
 //    renaming (a class `Foo` emitted as `_Foo` or `Foo2` would log as such).
+// 6. The `proc-daemon` bin (package.json `bin`): lib/cli/main.ts → dist/cli.js, one
+//    self-contained file (no chunks: it loads nothing of the package, and no package at all,
+//    only Node built-ins, so that it starts as fast as `node -e 0`) with a
+//    `#!/usr/bin/env node` banner, mode 0755. It is a program, not an API: its declarations
+//    are removed. Checked: its inputs, its imports, and that `dist/cli.js --help` runs.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -39,6 +44,9 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 const LAZY = ['chokidar', 'hdr-histogram-js', 'pino-pretty'];
 /** Modules that benchmarks import from dist/ besides the entry points (not shipped). */
 const BENCH_ONLY = ['kernel/reduce', 'kernel/kernel-state'];
+/** The bin's source, and the modules of lib/ it may bundle (lib/cli/ may import nothing else: no rxjs, no pino). */
+const CLI = 'lib/cli/main.ts';
+const CLI_MAY_BUNDLE = /^lib\/(cli\/[^/]+|runtime\/format-event|errors\/[^/]+|kernel\/[^/]+)\.ts$/;
 
 /** lib/<x>.ts for each `exports` entry whose `default` is ./dist/<x>.js. */
 const entries = Object.values(pkg.exports).flatMap((target) => {
@@ -113,6 +121,32 @@ const shipped = await build({
 step(`bench-only bundles of ${BENCH_ONLY.map((m) => `lib/${m}.ts`).join(', ')} (not shipped)`);
 await build({ ...common, entryPoints: BENCH_ONLY.map((m) => `lib/${m}.ts`), chunkNames: 'internal/[name]-[hash]', sourcemap: false });
 
+/** Keeps Node's built-ins external; any package is an error (the CLI must not load rxjs or pino). */
+const builtinsOnly: Plugin = {
+  name: 'builtins-only',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith('node:') || builtins.has(args.path)
+        ? { path: args.path, external: true }
+        : { errors: [{ text: `"${args.path}" is a package: the CLI (${CLI}) may import only node: built-ins` }] },
+    );
+  },
+};
+
+step(`the proc-daemon bin: ${CLI} → dist/cli.js (one file, node: built-ins only)`);
+const cli = await build({
+  ...common,
+  entryPoints: [{ in: CLI, out: 'cli' }],
+  splitting: false,
+  sourcemap: false,
+  banner: { js: '#!/usr/bin/env node' },
+  plugins: [builtinsOnly],
+});
+const cliFile = join(dist, 'cli.js');
+chmodSync(cliFile, 0o755);
+// A program, not an API: tsc emitted declarations for lib/cli/ too; none ships.
+rmSync(join(dist, 'cli'), { recursive: true, force: true });
+
 /* ---------- checks on the shipped bundles ---------- */
 
 const problems: string[] = [];
@@ -150,9 +184,31 @@ for (const entry of entries) {
   }
 }
 
+// The bin: one file that bundles only what lib/cli/ may import, imports only built-ins, and runs.
+const cliOutputs = Object.entries((cli.metafile as Metafile).outputs);
+if (cliOutputs.length !== 1 || cliOutputs[0]?.[0] !== 'dist/cli.js') {
+  problems.push(`the CLI build wrote ${cliOutputs.map(([f]) => f).join(', ')}: expected dist/cli.js alone`);
+}
+for (const [, out] of cliOutputs) {
+  for (const input of Object.keys(out.inputs)) {
+    if (!CLI_MAY_BUNDLE.test(input)) problems.push(`dist/cli.js bundles ${input}: the CLI may load only lib/cli/, the event formatter, lib/errors and lib/kernel`);
+  }
+  for (const imp of out.imports) {
+    if (!imp.path.startsWith('node:') && !builtins.has(imp.path)) problems.push(`dist/cli.js imports ${imp.path} (${imp.kind}): the CLI may import only node: built-ins`);
+  }
+}
+if ((statSync(cliFile).mode & 0o111) === 0) problems.push('dist/cli.js is not executable');
+if (!readFileSync(cliFile, 'utf8').startsWith('#!/usr/bin/env node\n')) problems.push('dist/cli.js does not begin with #!/usr/bin/env node');
+try {
+  const usage = execFileSync(process.execPath, [cliFile, '--help'], { cwd: root, encoding: 'utf8', env: { ...process.env, PROC_DAEMON_SOCKET: '' } });
+  if (!usage.startsWith('Usage: proc-daemon')) problems.push(`dist/cli.js --help printed ${JSON.stringify(usage.slice(0, 80))}, not the usage`);
+} catch (err) {
+  problems.push(`dist/cli.js --help failed: ${(err as Error).message}`);
+}
+
 if (problems.length > 0) {
   for (const p of problems) console.error(`build: ${p}`);
   process.exit(1);
 }
-const sizes = jsOutputs.map(([file, out]) => `${relative('dist', file)} ${(out.bytes / 1024).toFixed(1)} KiB`);
+const sizes = [...jsOutputs, ...cliOutputs].map(([file, out]) => `${relative('dist', file)} ${(out.bytes / 1024).toFixed(1)} KiB`);
 step(`done: ${sizes.join(', ')}`);

@@ -1,3 +1,4 @@
+import { isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
 import { BehaviorSubject, type Observable, type SchedulerLike, first, firstValueFrom, map } from 'rxjs';
 import type { Config } from '../config/config.js';
@@ -8,16 +9,18 @@ import { ExitCode } from '../kernel/exit-code.js';
 import type { KernelState } from '../kernel/kernel-state.js';
 import type { ShutdownPhase, ShutdownReason } from '../kernel/shutdown.js';
 import { type DaemonSnapshot, readyOf, toSnapshot } from '../kernel/snapshot.js';
+import type { InstanceLock } from '../lock/instance-lock.js';
 import { type LogDestination, createLogger } from '../logging/create-logger.js';
 import type { MetricsCollector } from '../metrics/collector.js';
+import { runningProfiles } from '../profiling/running.js';
 import type { SignalConfig } from '../signal/signal-config.js';
 import { ConfigReloader, type ConfigSource } from './config-reloader.js';
 import { DaemonCore } from './daemon-core.js';
 import { type DaemonExit, exitOf, logStopped } from './daemon-exit.js';
+import type { ControlHost, DaemonControl } from './daemon-control.js';
 import { DaemonMonitor } from './daemon-monitor.js';
 import { setUp } from './daemon-setup.js';
 import { KernelLadder } from './kernel-ladder.js';
-import type { PidFile } from './pid-file.js';
 import type { ProcessHost } from './process-host.js';
 import { ProcessOwner } from './process-owner.js';
 import { ShutdownCoordinator } from './shutdown-coordinator.js';
@@ -59,9 +62,10 @@ export class DaemonRuntime {
   readonly #reloader: ConfigReloader | undefined;
   readonly #monitor: DaemonMonitor;
   #loggerReady: Promise<void> | undefined;
-  #pidFile: PidFile | undefined;
+  #pidFile: InstanceLock | undefined;
   #ran = false;
   #releaseKeepAlive: (() => void) | undefined;
+  #control: DaemonControl | undefined;
 
   constructor(parts: DaemonParts) {
     this.#parts = parts;
@@ -80,7 +84,10 @@ export class DaemonRuntime {
     });
     this.#owner = new ProcessOwner(parts.signals.bindings.size > 0, parts.host, parts.signals, this.#core, this.logger, {
       reload: () => this.#reload(),
-      beforeExit: () => this.#pidFile?.release(),
+      beforeExit: () => {
+        this.#control?.removeNow();
+        this.#pidFile?.release();
+      },
     });
     this.manager = new SubsystemManager(this.#core);
     this.coordinator = ShutdownCoordinator.over(new KernelLadder(this.#core, this.logger));
@@ -142,7 +149,7 @@ export class DaemonRuntime {
     try {
       const done = setUp(this.config$.value, this.#loggerReady, () => this.#reloader?.watch(true));
       this.#pidFile = done.pidFile;
-      ready = done.ready;
+      ready = this.#openControl(done.ready);
     } catch (err) {
       this.#setupFailed(err);
       return Promise.reject(err);
@@ -160,6 +167,34 @@ export class DaemonRuntime {
     );
   }
 
+  /** The control socket bound (with `ready`), when the daemon has one. */
+  #openControl(ready: Promise<unknown> | undefined): Promise<unknown> | undefined {
+    const path = this.#parts.controlSocket;
+    if (path === undefined) return ready;
+    const workDir = this.config$.value.workDir;
+    const where = workDir === undefined || isAbsolute(path) ? path : join(workDir, path);
+    // Loaded only by a daemon that has a control socket.
+    const bound = import('./daemon-control.js')
+      .then(({ DaemonControl }) => DaemonControl.open(where, this.#controlHost()))
+      .then((control) => {
+        this.#control = control;
+      });
+    return ready === undefined ? bound : Promise.all([ready, bound]);
+  }
+
+  #controlHost(): ControlHost {
+    return {
+      logger: this.logger,
+      manager: this.manager,
+      events$: this.events$,
+      snapshot: () => this.snapshot(),
+      config: () => this.config$.value,
+      metrics: () => this.metrics,
+      reload: () => this.#reload(),
+      shutdown: () => this.shutdown({ kind: 'requested' }),
+    };
+  }
+
   /** Set-up failed: nothing started; the exit code says why (78 on config). */
   #setupFailed(err: unknown): void {
     this.#owner.uninstall();
@@ -167,6 +202,7 @@ export class DaemonRuntime {
     this.#releaseKeepAlive = undefined;
     this.#pidFile?.release();
     void this.#reloader?.close();
+    void this.#control?.close();
     if (this.#owner.owns) {
       const onConfig = err instanceof DaemonError && err.kind === 'config';
       this.#parts.host.setExitCode(onConfig ? ExitCode.Config : ExitCode.Failure);
@@ -200,10 +236,13 @@ export class DaemonRuntime {
     });
   }
 
-  /** SIGHUP: repeat the load that made the config; with no file, say so and change nothing. */
-  #reload(): void {
-    if (this.#reloader === undefined) this.logger.info('no config file to reload: the config was made in code; SIGHUP changes nothing');
-    else this.#reloader.reload();
+  /** SIGHUP (or the control command): repeat the load that made the config; with no file, say so and change nothing. */
+  #reload(): DaemonError | undefined {
+    if (this.#reloader !== undefined) return this.#reloader.reload();
+    this.logger.info('no config file to reload: the config was made in code; SIGHUP changes nothing');
+    return DaemonError.config('no config file to reload: the config was made in code (name one with withConfigPath, or use Config.load)', {
+      code: ErrorCode.ConfigNoFile,
+    });
   }
 
   #finish(state: KernelState): DaemonExit {
@@ -214,6 +253,11 @@ export class DaemonRuntime {
     this.#releaseKeepAlive = undefined;
     this.#monitor.stop();
     void this.#reloader?.close();
+    // The control socket's clients get their last replies; a profile under way (from the socket or the API) is written.
+    const workDir = this.config$.value.workDir;
+    void Promise.resolve(this.#control?.close()).then(async () => {
+      if (runningProfiles().size > 0) await (await import('../profiling/profile-run.js')).stopAllToFiles(workDir);
+    });
     this.#pidFile?.release();
     if (this.#owner.owns) this.#parts.host.setExitCode(exit.exitCode);
     logStopped(this.logger, this.#parts.config.name, exit);

@@ -1,11 +1,33 @@
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import type { Config } from '../config/config.js';
-import { PidFile, ensureWorkDir, underWorkDir } from './pid-file.js';
+import { DaemonError } from '../errors/daemon-error.js';
+import { ErrorCode } from '../errors/error-code.js';
+import { type InstanceLock, acquireInstanceLock } from '../lock/instance-lock.js';
 
 /** What `run()` set up before starting anything. @internal */
 export interface SetUp {
-  readonly pidFile: PidFile | undefined;
+  /** The instance lock on `Config.pidFile`, held for the run; `undefined` without a PID file. */
+  readonly pidFile: InstanceLock | undefined;
   /** Settles when the asynchronous part is done (the log file open, the config file watched); `undefined` when there is none. */
   readonly ready: Promise<unknown> | undefined;
+}
+
+/** `path` resolved against `workDir` when relative. @internal */
+export function underWorkDir(path: string, workDir: string | undefined): string {
+  return workDir === undefined || isAbsolute(path) ? path : join(workDir, path);
+}
+
+/** Creates the working directory if missing. @internal */
+export function ensureWorkDir(workDir: string): void {
+  try {
+    mkdirSync(workDir, { recursive: true });
+  } catch (err) {
+    throw DaemonError.ioWithSource(`cannot create the working directory ${workDir}`, err, {
+      code: ErrorCode.PidFileUnwritable,
+      location: { key: 'work_dir', file: workDir },
+    });
+  }
 }
 
 /**
@@ -17,11 +39,7 @@ export interface SetUp {
  */
 export function setUp(config: Config, loggerReady: Promise<void> | undefined, watch: () => Promise<void> | undefined): SetUp {
   if (config.workDir !== undefined) ensureWorkDir(config.workDir);
-  let pidFile: PidFile | undefined;
-  if (config.pidFile !== undefined) {
-    pidFile = new PidFile(underWorkDir(config.pidFile, config.workDir));
-    pidFile.acquire();
-  }
+  const pidFile = config.pidFile === undefined ? undefined : acquireInstanceLock(underWorkDir(config.pidFile, config.workDir), 'pid_file');
   const watching = config.hotReload ? watch() : undefined;
   const ready = loggerReady === undefined && watching === undefined ? undefined : Promise.all([loggerReady, watching]);
   return { pidFile, ready };

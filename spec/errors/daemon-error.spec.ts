@@ -39,6 +39,17 @@ const UNPREFIXED: Readonly<Record<string, ErrorKind>> = {
   PidFileUnwritable: 'io',
   ProbeServerListen: 'io',
   LogFileUnwritable: 'io',
+  LockPathRefused: 'io',
+  SocketInUse: 'io',
+  SocketPathRefused: 'io',
+  SocketBind: 'io',
+  ProfileWrite: 'io',
+  ControlLineTooLong: 'runtime',
+  ControlInvalidRequest: 'runtime',
+  ControlUnknownCommand: 'runtime',
+  ControlBadArgument: 'runtime',
+  ControlUnavailable: 'runtime',
+  ProfileInProgress: 'invalid-state',
 };
 
 const ALL_KINDS = Object.keys(RANGE) as ErrorKind[];

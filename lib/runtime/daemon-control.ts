@@ -1,0 +1,105 @@
+import { lstatSync, unlinkSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Observable } from 'rxjs';
+import type { Config } from '../config/config.js';
+import { DaemonError } from '../errors/daemon-error.js';
+import { ErrorCode } from '../errors/error-code.js';
+import { bind } from '../ipc/bind.js';
+import type { DaemonEvent } from '../kernel/events.js';
+import type { DaemonSnapshot } from '../kernel/snapshot.js';
+import type { MetricsCollector } from '../metrics/collector.js';
+import type { ControlTarget } from './control-commands.js';
+import { ControlServer } from './control-server.js';
+import { ProfileRuns } from './profile-runs.js';
+import { statusDocument } from './status-document.js';
+import type { SubsystemManager } from './subsystem-manager.js';
+
+/** What the control socket serves from its daemon. @internal */
+export interface ControlHost {
+  readonly logger: Logger;
+  readonly manager: SubsystemManager;
+  readonly events$: Observable<DaemonEvent>;
+  snapshot(): DaemonSnapshot;
+  config(): Config;
+  metrics(): MetricsCollector | undefined;
+  /** Repeats the config's load; the error when rejected, or when there is no file to read. */
+  reload(): DaemonError | undefined;
+  shutdown(): boolean;
+}
+
+/**
+ * The daemon's control socket: bound (0600, by `ipc.bind`) at `run()`,
+ * serving the protocol until the daemon stops. Profiles a client asked for
+ * are finished and written when it closes, never lost.
+ * @internal
+ */
+export class DaemonControl {
+  private constructor(
+    readonly path: string,
+    private readonly server: ControlServer,
+    private readonly profiles: ProfileRuns,
+    private readonly removeSocket: () => void,
+  ) {}
+
+  /** Binds the socket at `path`; rejects with a `DaemonError` (io) when it cannot (in use, a symlink or a file there, …). */
+  static async open(path: string, host: ControlHost): Promise<DaemonControl> {
+    // A client that sends its request then half-closes still gets the reply.
+    const server = await bind(path, { allowHalfOpen: true });
+    const profiles = new ProfileRuns(() => host.config().workDir ?? process.cwd(), () => host.config().name);
+    const ino = inodeOf(path);
+    const control = new DaemonControl(path, new ControlServer(server, targetOf(host, profiles), host.logger), profiles, () => {
+      // Ours only: a socket that another process has put there since is left alone.
+      if (ino !== undefined && inodeOf(path) === ino) unlinkQuietly(path);
+    });
+    host.logger.debug({ path }, 'control socket: listening');
+    return control;
+  }
+
+  /** Finishes the profiles under way (writing their files), then ends every client and removes the socket. */
+  async close(): Promise<void> {
+    await this.profiles.finishAll();
+    await this.server.close();
+  }
+
+  /** Removes the socket file at once (the process exits at the kill deadline). */
+  removeNow(): void {
+    this.profiles.finishAllNow();
+    this.removeSocket();
+  }
+}
+
+function targetOf(host: ControlHost, profiles: ProfileRuns): ControlTarget {
+  const idOf = (name: string) => {
+    const m = host.manager.getAllMetadata().find((s) => s.name === name);
+    if (m === undefined) throw DaemonError.runtime(`no subsystem is named "${name}"`, { code: ErrorCode.ControlBadArgument });
+    return m.id;
+  };
+  return {
+    status: () => statusDocument({ snapshot: () => host.snapshot(), configSnapshot: () => host.config() }, true),
+    events$: host.events$,
+    reload: () => host.reload(),
+    shutdown: () => host.shutdown(),
+    stop: (name) => host.manager.stop(idOf(name)),
+    restart: (name) => host.manager.restart(idOf(name)),
+    names: () => host.snapshot().subsystems.map((m) => m.name),
+    metrics: () => host.metrics()?.toPrometheus(),
+    profile: (kind, seconds) => profiles.take(kind, seconds),
+  };
+}
+
+function inodeOf(path: string): bigint | undefined {
+  try {
+    return lstatSync(path, { bigint: true }).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    // Synchronous: this runs right before process.exit.
+    unlinkSync(path);
+  } catch {
+    // Gone already, or not ours to remove.
+  }
+}
