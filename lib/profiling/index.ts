@@ -12,4 +12,4 @@
  * @packageDocumentation
  */
 
-export { type CpuProfileOptions, CpuProfiler, type HeapProfileOptions, HeapProfiler, writeHeapSnapshot } from './profilers.js';
+export { type CpuProfileOptions, CpuProfiler, type HeapProfileOptions, HeapProfiler, RunningProfile, writeHeapSnapshot } from './profilers.js';

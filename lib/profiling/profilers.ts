@@ -64,44 +64,24 @@ export interface HeapProfileOptions {
 }
 
 /**
- * A CPU profile being recorded, through `node:inspector` (loaded on the
- * first `start()`, never at import). Its file, `.cpuprofile` (JSON with
- * `nodes`, `samples`, `startTime`, `endTime`), opens in Chrome DevTools
- * (Performance panel), speedscope and VS Code.
- *
- * @remarks
- * One CPU profile at a time in a process: a `start()` while one is running
- * or being written is a `DaemonError` kind `invalid-state`, code
- * `ProfileInProgress`. {@link CpuProfiler.stopToFile} ends the profile
- * whatever happens: if the file cannot be written (a missing folder, no
- * permission, a full disk: `ProfileWrite`, naming the path) the profile is
- * lost and a new one may start. Without a path (neither to `stopToFile` nor
- * to `start`) it rejects at once and the profile keeps running. When a
- * daemon stops, a profile still running is written (to the path given at
- * start, or a new file in the daemon's working directory).
+ * A profile being recorded (a {@link CpuProfiler} or a {@link HeapProfiler}):
+ * what both kinds do once started.
  *
  * @example
  * ```ts
- * import { CpuProfiler } from 'proc-daemon/profiling';
+ * import { CpuProfiler, type RunningProfile } from 'proc-daemon/profiling';
  *
- * const profile = CpuProfiler.start();
- * // ... the work to look at ...
- * const path = await profile.stopToFile('/tmp/my-daemon.cpuprofile');
- * console.log(`open ${path} in Chrome DevTools`);
+ * const profiles: RunningProfile[] = [CpuProfiler.start({ path: '/tmp/app.cpuprofile' })];
+ * await Promise.all(profiles.map((p) => p.stopToFile()));
  * ```
  * @public
  */
-export class CpuProfiler {
+export abstract class RunningProfile {
   readonly #run: ProfileRun;
 
-  private constructor(run: ProfileRun) {
+  /** @internal */
+  protected constructor(run: ProfileRun) {
     this.#run = run;
-  }
-
-  /** Starts recording; throws `ProfileInProgress` when a CPU profile is already running. */
-  static start(options: CpuProfileOptions = {}): CpuProfiler {
-    checkInterval('CpuProfiler.start', 'intervalMicros', options.intervalMicros);
-    return new CpuProfiler(ProfileRun.start(CPU, options.path, options.intervalMicros));
   }
 
   /** The path given to `start()`, if any. */
@@ -139,6 +119,42 @@ export class CpuProfiler {
 }
 
 /**
+ * A CPU profile being recorded, through `node:inspector` (loaded on the
+ * first `start()`, never at import). Its file, `.cpuprofile` (JSON with
+ * `nodes`, `samples`, `startTime`, `endTime`), opens in Chrome DevTools
+ * (Performance panel), speedscope and VS Code.
+ *
+ * @remarks
+ * One CPU profile at a time in a process: a `start()` while one is running
+ * or being written is a `DaemonError` kind `invalid-state`, code
+ * `ProfileInProgress`. {@link RunningProfile.stopToFile} ends the profile
+ * whatever happens: if the file cannot be written (a missing folder, no
+ * permission, a full disk: `ProfileWrite`, naming the path) the profile is
+ * lost and a new one may start. Without a path (neither to `stopToFile` nor
+ * to `start`) it rejects at once and the profile keeps running. When a
+ * daemon stops, a profile still running is written (to the path given at
+ * start, or a new file in the daemon's working directory).
+ *
+ * @example
+ * ```ts
+ * import { CpuProfiler } from 'proc-daemon/profiling';
+ *
+ * const profile = CpuProfiler.start();
+ * // ... the work to look at ...
+ * const path = await profile.stopToFile('/tmp/my-daemon.cpuprofile');
+ * console.log(`open ${path} in Chrome DevTools`);
+ * ```
+ * @public
+ */
+export class CpuProfiler extends RunningProfile {
+  /** Starts recording; throws `ProfileInProgress` when a CPU profile is already running. */
+  static start(options: CpuProfileOptions = {}): CpuProfiler {
+    checkInterval('CpuProfiler.start', 'intervalMicros', options.intervalMicros);
+    return new CpuProfiler(ProfileRun.start(CPU, options.path, options.intervalMicros));
+  }
+}
+
+/**
  * A sampling heap profile being recorded, through `node:inspector`: where
  * memory is allocated (and still held), by stack, at a low cost. Its file,
  * `.heapprofile` (JSON with `head` and `samples`), opens in Chrome DevTools
@@ -159,44 +175,11 @@ export class CpuProfiler {
  * ```
  * @public
  */
-export class HeapProfiler {
-  readonly #run: ProfileRun;
-
-  private constructor(run: ProfileRun) {
-    this.#run = run;
-  }
-
+export class HeapProfiler extends RunningProfile {
   /** Starts sampling; throws `ProfileInProgress` when a heap profile is already running. */
   static start(options: HeapProfileOptions = {}): HeapProfiler {
     checkInterval('HeapProfiler.start', 'intervalBytes', options.intervalBytes);
     return new HeapProfiler(ProfileRun.start(HEAP, options.path, options.intervalBytes));
-  }
-
-  /** The path given to `start()`, if any. */
-  get path(): string | undefined {
-    return this.#run.path;
-  }
-
-  /** Whether it is still sampling (neither stopped nor being written). */
-  get running(): boolean {
-    return this.#run.running;
-  }
-
-  /** Stops sampling and writes the profile to `path` (default: the path given to `start()`); as {@link CpuProfiler.stopToFile}. */
-  stopToFile(path?: string): Promise<string> {
-    return this.#run.stopToFile(path);
-  }
-
-  /** Stops sampling and discards the profile. */
-  stop(): Promise<void> {
-    return this.#run.stop();
-  }
-
-  /** For `await using`: writes the profile to the path given to `start()`, or discards it when none was given. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    if (!this.#run.running) return;
-    if (this.#run.path === undefined) await this.#run.stop();
-    else await this.#run.stopToFile(undefined);
   }
 }
 
