@@ -19,8 +19,13 @@ export class LineSplitter {
 
   /** The complete lines that `chunk` ends (without their `\n` or `\r\n`). */
   push(chunk: Buffer | string): string[] {
-    const text = this.#buffer + (typeof chunk === 'string' ? chunk : this.#decoder.write(chunk));
-    const lines = text.split('\n');
+    const next = typeof chunk === 'string' ? chunk : this.#decoder.write(chunk);
+    // Only the new text is searched: a long line arriving in many chunks costs its length, not its square.
+    if (!next.includes('\n')) {
+      this.#buffer += next;
+      return [];
+    }
+    const lines = (this.#buffer + next).split('\n');
     this.#buffer = lines.pop() as string;
     return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   }

@@ -58,6 +58,16 @@ export function oneLine(text: unknown): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
 }
 
+/**
+ * Text from the daemon made safe for a terminal, its lines kept (the
+ * metrics): control characters other than newline and tab become spaces.
+ * @internal
+ */
+export function safeLines(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\r\n/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, ' ');
+}
+
 /** The wall-clock time of day of `epochMs`, local time, `HH:MM:SS.mmm`. @internal */
 export function timeOfDay(epochMs: number): string {
   const d = new Date(epochMs);

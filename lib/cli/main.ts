@@ -5,7 +5,7 @@ import type { DaemonEvent } from '../kernel/events.js';
 import { formatEvent } from '../runtime/format-event.js';
 import { type CliCommand, USAGE, UsageError, parseArgs, requestOf, socketOf, timeoutOf } from './args.js';
 import { type Outcome, type ReplyError, exchange } from './client.js';
-import { type Palette, colourWanted, columnsOf, cut, oneLine, palette, timeOfDay } from './format.js';
+import { type Palette, colourWanted, columnsOf, cut, oneLine, palette, safeLines, timeOfDay } from './format.js';
 import { isStatusDocument, renderStatus } from './status-table.js';
 
 // The `proc-daemon` bin (package.json `bin` → dist/cli.js, built from this file with a
@@ -105,7 +105,7 @@ function conclude(outcome: Outcome, ctx: Context): number {
       }
       return fail(`no daemon is listening on ${resolve(path)} (${REFUSALS[outcome.code] ?? oneLine(outcome.message)})`, EXIT.unavailable);
     case 'bad-reply':
-      return fail(`the reply to ${command.cmd} on ${resolve(path)} is not valid (${outcome.why}): ${cut(oneLine(outcome.line), 200) || '(empty)'}`);
+      return fail(`the reply to ${command.cmd} on ${resolve(path)} is not valid (${outcome.why}): ${cut(oneLine(outcome.line.slice(0, 1000)), 200) || '(empty)'}`);
     case 'closed':
       return fail(`the daemon on ${resolve(path)} closed the connection before it replied to ${command.cmd}`);
     case 'failed':
@@ -145,7 +145,7 @@ function printResult(result: unknown, { command, path, io, colours }: Context): 
       }
       return out(renderStatus(result, { now: (io.now ?? Date.now)(), columns: columnsOf(io.stdout.columns, io.env), palette: colours }));
     case 'metrics':
-      return out(typeof result === 'string' ? result : generic(result));
+      return out(typeof result === 'string' ? safeLines(result) : generic(result));
     case 'profile':
       return out(typeof r['path'] === 'string' ? oneLine(r['path']) : generic(result));
     case 'reload':

@@ -7,6 +7,10 @@ import { type ControlRequest, LineReader, type RequestId, bad, errorLine, okLine
 
 /** Replies a client has not read beyond which it is dropped (a stalled `events` reader must not hold the daemon's memory). */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** Unread replies beyond which a connection's further requests wait (pipelining clients are paced, not dropped). */
+const PACE_BYTES = 1024 * 1024;
+/** How long a client has, once the daemon stops, to take its last replies and close before it is cut off. */
+const CLOSE_GRACE_MS = 2000;
 
 /**
  * Serves the control protocol on a bound server: one {@link ControlTarget},
@@ -44,7 +48,14 @@ export class ControlServer {
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
       for (const c of this.#connections) c.end();
-      this.server.close(() => resolve());
+      // A client that neither reads nor closes (stalled, suspended with Ctrl-Z) must not keep the process alive.
+      const cutOff = setTimeout(() => {
+        for (const c of this.#connections) c.destroy();
+      }, CLOSE_GRACE_MS);
+      this.server.close(() => {
+        clearTimeout(cutOff);
+        resolve();
+      });
     });
     return this.#closing;
   }
@@ -54,7 +65,11 @@ export class ControlServer {
 class Connection {
   readonly #reader = new LineReader();
   readonly #streams = new Set<Subscription>();
+  /** Lines received and not yet handled: waiting while the client has too many replies unread. */
+  #queue: Array<string | null> = [];
   #open = true;
+  /** The daemon stops: what the client sends now is not read. */
+  #stopping = false;
   /** Replies still being computed (a profile, a stop). */
   #pending = 0;
   /** The client half-closed: end once the last reply is written. */
@@ -67,6 +82,10 @@ class Connection {
     private readonly onClose: () => void,
   ) {
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
+    socket.on('drain', () => {
+      socket.resume();
+      this.#handleQueued();
+    });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.#closed());
     // A client that only half-closes (sends its requests, then FIN) still gets its replies.
@@ -76,11 +95,19 @@ class Connection {
     });
   }
 
-  /** Ends the connection after what was written (the daemon stops). */
+  /** Ends the connection after what was written and the replies under way (the daemon stops); requests not yet read are dropped. */
   end(): void {
     for (const s of this.#streams) s.unsubscribe();
     this.#streams.clear();
-    if (this.#open) this.socket.end();
+    this.#queue = [];
+    this.#stopping = true;
+    this.#endWhenIdle = true;
+    this.#maybeEnd();
+  }
+
+  /** Cuts the connection off now. */
+  destroy(): void {
+    this.socket.destroy();
   }
 
   #receive(chunk: Buffer): void {
@@ -92,14 +119,26 @@ class Connection {
       this.socket.destroy();
       return;
     }
-    for (const line of lines) {
-      if (!this.#open) return;
+    if (this.#stopping) return;
+    for (const line of lines) this.#queue.push(line);
+    this.#handleQueued();
+  }
+
+  /** Handles the lines received, as long as the client reads its replies; else waits for 'drain' (reading paused). */
+  #handleQueued(): void {
+    while (this.#queue.length > 0 && this.#open) {
+      if (this.socket.writableLength > PACE_BYTES) {
+        this.socket.pause();
+        return;
+      }
+      const line = this.#queue.shift() as string | null;
       if (line === null) {
         this.#write(errorLine(null, bad('a request line is at most 64 KiB: this one was skipped', ErrorCode.ControlLineTooLong)));
       } else if (line.trim() !== '') {
         this.#handle(line);
       }
     }
+    this.#maybeEnd();
   }
 
   #handle(line: string): void {
@@ -141,25 +180,31 @@ class Connection {
       complete: () => this.end(),
       error: () => this.end(),
     });
-    if (this.#open) this.#streams.add(sub);
+    // A stream that ended at once (the daemon has stopped) has ended the connection already.
+    if (this.#open && !sub.closed) this.#streams.add(sub);
     else sub.unsubscribe();
   }
 
   #write(line: string): void {
-    if (!this.#open || this.socket.destroyed) return;
-    this.socket.write(line);
+    if (!this.#open || this.socket.destroyed || this.socket.writableEnded) return;
+    // Measured before the write: one reply larger than the limit still goes to a client that reads.
     if (this.socket.writableLength > MAX_BUFFERED_BYTES) {
       this.logger.warn({ bufferedBytes: this.socket.writableLength }, 'control socket: a client does not read its replies; disconnected');
       this.socket.destroy();
+      return;
     }
+    this.socket.write(line);
   }
 
   #maybeEnd(): void {
-    if (this.#endWhenIdle && this.#pending === 0 && this.#streams.size === 0 && this.#open) this.socket.end();
+    if (this.#endWhenIdle && this.#pending === 0 && this.#streams.size === 0 && this.#queue.length === 0 && this.#open && !this.socket.writableEnded) {
+      this.socket.end();
+    }
   }
 
   #closed(): void {
     this.#open = false;
+    this.#queue = [];
     for (const s of this.#streams) s.unsubscribe();
     this.#streams.clear();
     this.onClose();

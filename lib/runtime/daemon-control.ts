@@ -70,6 +70,10 @@ export class DaemonControl {
 
 function targetOf(host: ControlHost, profiles: ProfileRuns): ControlTarget {
   const idOf = (name: string) => {
+    // Bound during run()'s set-up: a stop before the launch would be undone by it (and a restart has nothing to restart).
+    if (host.snapshot().launchedAt === undefined) {
+      throw DaemonError.runtime(`the daemon has not started its subsystems yet: try again once it runs`, { code: ErrorCode.ControlUnavailable });
+    }
     const m = host.manager.getAllMetadata().find((s) => s.name === name);
     if (m === undefined) throw DaemonError.runtime(`no subsystem is named "${name}"`, { code: ErrorCode.ControlBadArgument });
     return m.id;

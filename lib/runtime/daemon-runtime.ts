@@ -179,7 +179,10 @@ export class DaemonRuntime {
       .then((control) => {
         this.#control = control;
       });
-    return ready === undefined ? bound : Promise.all([ready, bound]);
+    // Both settle before run() decides: a set-up that fails elsewhere still finds the socket bound, and closes it.
+    return Promise.allSettled([ready, bound]).then((results) => {
+      for (const r of results) if (r.status === 'rejected') throw r.reason;
+    });
   }
 
   #controlHost(): ControlHost {

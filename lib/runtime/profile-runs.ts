@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import { ErrorCode } from '../errors/error-code.js';
 import { CpuProfiler, HeapProfiler, writeHeapSnapshot } from '../profiling/profilers.js';
 import type { ProfileKind } from './control-commands.js';
+import { bad } from './control-protocol.js';
 
 /** A profile that runs for a while, then is written. */
 interface Run {
@@ -20,6 +22,8 @@ export class ProfileRuns {
   readonly #runs = new Set<Run>();
   /** Files named so far: two profiles in one second get distinct names. */
   #count = 0;
+  /** The daemon stops (finishAll was called): no new profile starts, none outlives it. */
+  #closed = false;
 
   constructor(
     private readonly dir: () => string,
@@ -28,6 +32,7 @@ export class ProfileRuns {
 
   /** Takes a profile of `kind` over `seconds` (a heap snapshot at once); resolves the file's path. */
   async take(kind: ProfileKind, seconds: number): Promise<string> {
+    if (this.#closed) throw bad('the daemon is stopping: no new profile', ErrorCode.ControlUnavailable);
     const path = this.#pathFor(kind);
     if (kind === 'heap') return writeHeapSnapshot(path);
     // Started with its path: the daemon's stop (stopAllToFiles) and finishAll() write the one same file.
@@ -53,11 +58,13 @@ export class ProfileRuns {
 
   /** Stops every profile under way and writes it; resolves when all are written (failures are the clients' replies). */
   async finishAll(): Promise<void> {
+    this.#closed = true;
     await Promise.allSettled([...this.#runs].map((r) => r.finish()));
   }
 
   /** The same, without waiting (the process exits now): each write goes as far as it can. */
   finishAllNow(): void {
+    this.#closed = true;
     for (const r of [...this.#runs]) void r.finish().catch(() => undefined);
   }
 
