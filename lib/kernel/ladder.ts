@@ -1,4 +1,4 @@
-import type { ShutdownPhase } from './shutdown.js';
+import { PHASE_RANK, type ShutdownPhase } from './shutdown.js';
 
 /**
  * The shutdown ladder's durations, in ms: `drain < graceful < force < kill`,
@@ -143,17 +143,8 @@ export function nextPhaseDeadline(ladder: Ladder): number | undefined {
  * @internal
  */
 export function wentThrough(ladder: Ladder, phase: ShutdownPhase): boolean {
-  return ladder.reached !== undefined && RANK[ladder.reached] >= RANK[phase];
+  return ladder.reached !== undefined && PHASE_RANK[ladder.reached] >= PHASE_RANK[phase];
 }
-
-const RANK: Readonly<Record<ShutdownPhase, number>> = Object.freeze({
-  running: 0,
-  draining: 1,
-  graceful: 2,
-  force: 3,
-  kill: 4,
-  stopped: 5,
-});
 
 /** The absolute kill deadline, once shutdown has begun. @internal */
 export function killDeadline(ladder: Ladder): number | undefined {

@@ -64,7 +64,8 @@ export const ShutdownPhase = Object.freeze({
  */
 export type ShutdownPhase = (typeof ShutdownPhase)[keyof typeof ShutdownPhase];
 
-const RANK: Readonly<Record<ShutdownPhase, number>> = Object.freeze({
+/** Each phase's place in the ladder, `running` first. @internal */
+export const PHASE_RANK: Readonly<Record<ShutdownPhase, number>> = Object.freeze({
   running: 0,
   draining: 1,
   graceful: 2,
@@ -81,5 +82,5 @@ const RANK: Readonly<Record<ShutdownPhase, number>> = Object.freeze({
 export function isPhaseStep(from: ShutdownPhase, to: ShutdownPhase): boolean {
   if (to === 'stopped') return from !== 'stopped';
   if (from === 'running' && to === 'graceful') return true;
-  return RANK[to] === RANK[from] + 1;
+  return PHASE_RANK[to] === PHASE_RANK[from] + 1;
 }
