@@ -1,4 +1,3 @@
-import { lstatSync, unlinkSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Observable } from 'rxjs';
 import type { Config } from '../config/config.js';
@@ -38,7 +37,6 @@ export class DaemonControl {
     readonly path: string,
     private readonly server: ControlServer,
     private readonly profiles: ProfileRuns,
-    private readonly removeSocket: () => void,
   ) {}
 
   /** Binds the socket at `path`; rejects with a `DaemonError` (io) when it cannot (in use, a symlink or a file there, …). */
@@ -46,11 +44,7 @@ export class DaemonControl {
     // A client that sends its request then half-closes still gets the reply.
     const server = await bind(path, { allowHalfOpen: true });
     const profiles = new ProfileRuns(() => host.config().workDir ?? process.cwd(), () => host.config().name);
-    const ino = inodeOf(path);
-    const control = new DaemonControl(path, new ControlServer(server, targetOf(host, profiles), host.logger), profiles, () => {
-      // Ours only: a socket that another process has put there since is left alone.
-      if (ino !== undefined && inodeOf(path) === ino) unlinkQuietly(path);
-    });
+    const control = new DaemonControl(path, new ControlServer(server, targetOf(host, profiles), host.logger), profiles);
     host.logger.debug({ path }, 'control socket: listening');
     return control;
   }
@@ -61,10 +55,14 @@ export class DaemonControl {
     await this.server.close();
   }
 
-  /** Removes the socket file at once (the process exits at the kill deadline). */
+  /**
+   * Removes the socket file at once (the process exits at the kill
+   * deadline): the bound server's close() removes its file synchronously,
+   * first, and only if it is still its own.
+   */
   removeNow(): void {
     this.profiles.finishAllNow();
-    this.removeSocket();
+    void this.server.close();
   }
 }
 
@@ -89,21 +87,4 @@ function targetOf(host: ControlHost, profiles: ProfileRuns): ControlTarget {
     metrics: () => host.metrics()?.toPrometheus(),
     profile: (kind, seconds) => profiles.take(kind, seconds),
   };
-}
-
-function inodeOf(path: string): bigint | undefined {
-  try {
-    return lstatSync(path, { bigint: true }).ino;
-  } catch {
-    return undefined;
-  }
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    // Synchronous: this runs right before process.exit.
-    unlinkSync(path);
-  } catch {
-    // Gone already, or not ours to remove.
-  }
 }
