@@ -4,7 +4,7 @@ import { type Server, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import { bundleForChildren } from '../helpers/bundle.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../lib/errors/error-code.js';
 import { bind } from '../../lib/ipc/bind.js';
@@ -18,17 +18,7 @@ const bundle = join(root, 'bind.mjs');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 // The binder processes run lib/ipc/bind.ts compiled once by esbuild (plain node starts fast; tsx per process would not).
-beforeAll(() => {
-  buildSync({
-    entryPoints: [fileURLToPath(new URL('../../lib/ipc/bind.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: bundle,
-    logLevel: 'error',
-  });
-});
+beforeAll(() => bundleForChildren(fileURLToPath(new URL('../../lib/ipc/bind.ts', import.meta.url)), bundle));
 
 interface Report {
   stats: number;

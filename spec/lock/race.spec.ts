@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import { bundleForChildren } from '../helpers/bundle.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../lib/errors/error-code.js';
 
@@ -17,17 +17,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 // The contenders run lib/lock/instance-lock.ts compiled once by esbuild (what tsx does per process, at
 // about 0.3 s of CPU each: 400 of them would not fit in a minute on 2 cores; plain node starts in 0.05 s).
-beforeAll(() => {
-  buildSync({
-    entryPoints: [fileURLToPath(new URL('../../lib/lock/instance-lock.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: bundle,
-    logLevel: 'error',
-  });
-});
+beforeAll(() => bundleForChildren(fileURLToPath(new URL('../../lib/lock/instance-lock.ts', import.meta.url)), bundle));
 
 /** The PID of a process that has exited (and been reaped). */
 async function deadPid(): Promise<number> {
