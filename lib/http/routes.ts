@@ -11,13 +11,24 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Answers one request of a probe server (never throws: a failure is a 500 and a log line). @internal */
 export function answer(daemon: Daemon, options: ProbeOptions, req: IncomingMessage, res: ServerResponse): void {
+  if (!answerKnown(daemon, options, req, res)) {
+    const path = pathOf(req);
+    send(res, req.method ?? 'GET', 404, TEXT, `not found: ${path} (try /livez, /readyz, /metrics, /status)\n`);
+  }
+}
+
+/**
+ * Answers a request for one of the probe routes and returns true; returns
+ * false, writing nothing, for any other path (never throws: a failure is a
+ * 500 and a log line).
+ * @internal
+ */
+export function answerKnown(daemon: Daemon, options: ProbeOptions, req: IncomingMessage, res: ServerResponse): boolean {
   try {
+    const route = ROUTES[pathOf(req) as keyof typeof ROUTES] as Route | undefined;
+    if (route === undefined) return false;
     const method = req.method ?? 'GET';
-    const path = (req.url ?? '/').split('?', 1)[0];
-    const route = ROUTES[path as keyof typeof ROUTES] as Route | undefined;
-    if (route === undefined) {
-      send(res, method, 404, TEXT, `not found: ${path} (try /livez, /readyz, /metrics, /status)\n`);
-    } else if (method !== 'GET' && method !== 'HEAD') {
+    if (method !== 'GET' && method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       send(res, method, 405, TEXT, `method ${method} not allowed: use GET or HEAD\n`);
     } else {
@@ -29,6 +40,11 @@ export function answer(daemon: Daemon, options: ProbeOptions, req: IncomingMessa
     if (!res.headersSent) send(res, req.method ?? 'GET', 500, TEXT, 'internal error\n');
     else res.destroy();
   }
+  return true;
+}
+
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?', 1)[0] as string;
 }
 
 type Route = (daemon: Daemon, options: ProbeOptions) => [number, string, string];
