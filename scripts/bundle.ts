@@ -184,6 +184,14 @@ for (const entry of entries) {
   }
 }
 
+// Every shipped map carries the text of each source it names: lib/ does not ship, and a map
+// pointing at files the package lacks would leave debuggers and --enable-source-maps blind.
+for (const file of Object.keys(outputs).filter((f) => f.endsWith('.js.map'))) {
+  const map = JSON.parse(readFileSync(join(root, file), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+  const missing = map.sources.filter((_, i) => typeof map.sourcesContent?.[i] !== 'string');
+  if (missing.length > 0) problems.push(`${file} names ${missing.length} source(s) without their text (${missing.slice(0, 3).join(', ')})`);
+}
+
 // The bin: one file that bundles only what lib/cli/ may import, imports only built-ins, and runs.
 const cliOutputs = Object.entries((cli.metafile as Metafile).outputs);
 if (cliOutputs.length !== 1 || cliOutputs[0]?.[0] !== 'dist/cli.js') {
