@@ -46,7 +46,7 @@ export function describeIoError(err: unknown): string {
 export class DroppedLines {
   #count = 0;
 
-  /** `what`: the destination in words, `stdout` or `log file /var/log/app.1.log` (a function: it may change). */
+  /** `what`: the destination in words, `stdout` or `log file /var/log/app.log` (a function: it may change). */
   constructor(
     private readonly what: string | (() => string),
     private readonly notify: (text: string) => void = toStderr,
@@ -69,6 +69,8 @@ export class DroppedLines {
     }
   }
 }
+
+const NEWLINE = Buffer.from('\n');
 
 /** How long a write waits on a full pipe (EAGAIN) with no progress before it drops the line. */
 const STALL_MS = 2000;
@@ -99,8 +101,13 @@ export class LineWriter {
 
   /** Writes `line` (newline-terminated); returns the bytes that reached the descriptor (0 when dropped whole). */
   write(line: string): number {
+    return this.writeBytes(Buffer.from(line));
+  }
+
+  /** {@link LineWriter.write} for a line already encoded (UTF-8, newline-terminated). */
+  writeBytes(bytes: Uint8Array): number {
     const prefix = this.#torn ? 1 : 0;
-    const buffer = Buffer.from(prefix === 1 ? `\n${line}` : line);
+    const buffer = prefix === 1 ? Buffer.concat([NEWLINE, bytes]) : bytes;
     let offset = 0;
     let stalled = 0;
     let backoff = 1;
@@ -135,5 +142,14 @@ export class LineWriter {
     this.#failing = false;
     this.#torn = false;
     return offset;
+  }
+
+  /**
+   * Writes to `fd` from now on (a log file after its rotation). A line cut
+   * short before stays cut in the old file: the new one starts clean.
+   */
+  moveTo(fd: number): void {
+    this.fd = fd;
+    this.#torn = false;
   }
 }

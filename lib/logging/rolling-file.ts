@@ -1,50 +1,47 @@
-import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { DaemonError } from '../errors/daemon-error.js';
-import { ErrorCode } from '../errors/error-code.js';
-import { DroppedLines, LineWriter, type WriteIo, describeIoError, nodeIo, toStderr } from './line-writer.js';
+import { describeIoError, DroppedLines, LineWriter, type WriteIo, nodeIo, toStderr } from './line-writer.js';
+import { closeQuietly, logFileUnwritable, openLogFile, reopenLogFile, type OpenedLogFile } from './log-file-open.js';
+import { type FileFacts, type RollingFs, nodeRollingFs } from './rolling-fs.js';
+import { pruneAtOpen, removeFile, rotatedPath, shiftRotated } from './rolling-slots.js';
 
 /** What a {@link RollingFile} writes through; specs replace it. @internal */
 export interface RollingFileOptions {
+  /** The writes. */
   readonly io?: WriteIo;
+  /** The other file-system calls (open, rename, unlink, …): any left out are the real ones. */
+  readonly fs?: Partial<RollingFs>;
   /** Where the one-line notices go (dropped lines, a failed rotation): stderr by default. */
   readonly notify?: (text: string) => void;
-}
-
-/** What to do about an `open` that failed with `code`. */
-function advice(code: string | undefined): string {
-  switch (code) {
-    case 'EISDIR':
-      return 'a directory is in the way: remove it, or point logging.file elsewhere';
-    case 'EACCES':
-    case 'EPERM':
-      return "the daemon's user may not write there: fix the permissions, or point logging.file elsewhere";
-    case 'EROFS':
-      return 'the file system is read-only: point logging.file at a writable one';
-    case 'ENOSPC':
-    case 'EDQUOT':
-      return 'the disk is full: free some space, or point logging.file elsewhere';
-    case 'ENOTDIR':
-    case 'EEXIST':
-      return 'a part of its path is a file, not a folder: point logging.file elsewhere';
-    default:
-      return 'point logging.file elsewhere';
-  }
 }
 
 /**
  * The log file, written synchronously (a line written is in the kernel's
  * hands: nothing is lost when the process exits, even at the kill deadline)
- * and rotated beside `file`: `app.log` is written as `app.1.log`, then
- * `app.2.log`, … — a new file before a line would take the current one past
- * `maxFileSize` bytes — keeping the current file and the `maxFiles` before it
- * (also those of earlier runs: a restart continues the highest number).
+ * and rotated by size beside itself, as logrotate names files:
+ *
+ * - `file` (`app.log`) is always the file being written — what `tail -F`,
+ *   Fluent Bit or Promtail follow. An existing one is appended to.
+ * - Before a line would take it past `maxFileSize` bytes, it is rotated:
+ *   `app.log.N-1` → `app.log.N` … `app.log` → `app.log.1` (so `.1` is the
+ *   newest, `.N` the oldest, the one before it dropped), and a new `app.log`
+ *   is opened. No file passes `maxFileSize`, even inside one synchronous
+ *   burst, but for a single line larger than that: it goes alone into a file.
+ * - At most `maxFiles` rotated files are kept, across restarts too: at open,
+ *   `app.log.K` for K \> `maxFiles` is removed, and so are files of the
+ *   earlier naming (`app.1.log`, `app.2.log`, …) beyond what `maxFiles`
+ *   leaves room for, the oldest first. With `maxFiles` 0 no rotated file is
+ *   kept: when full, `app.log` is replaced by an empty one. Without
+ *   `maxFiles` every rotated file is kept; without `maxFileSize` the file
+ *   is never rotated. Only regular files are moved or removed; a file that
+ *   is not one (a device such as `/dev/null`, a FIFO) is never rotated.
  *
  * It never throws at a caller. A file that cannot be opened makes `ready`
  * reject with a `DaemonError` (kind `io`, code `LogFileUnwritable`) saying
  * what to do; a line that cannot be written (a full disk) is dropped and
  * counted in `dropped`, with one notice on stderr the first time, and the
- * next line tries again.
+ * next line tries again. A rotation that fails is one notice on stderr
+ * (until a rotation succeeds again) and writing goes on in the current file,
+ * trying again after another `maxFileSize` bytes. If `app.log` or its folder
+ * was removed meanwhile, the rotation opens a new one (creating the folder).
  * @internal
  */
 export class RollingFile {
@@ -52,17 +49,28 @@ export class RollingFile {
   readonly ready: Promise<void>;
   /** Lines this file could not take. */
   readonly dropped: DroppedLines;
-  readonly #dir: string;
-  readonly #stem: string;
-  readonly #ext: string;
+  readonly #fs: RollingFs;
   readonly #notify: (text: string) => void;
+  /** `maxFileSize`, or no limit. */
+  readonly #maxSize: number;
+  /** `maxFiles`, or no limit. */
+  readonly #keep: number;
   #writer: LineWriter | undefined;
+  /** The path of the file written now: `file`, unless a new one could not be opened after a rotation. */
   #current: string;
-  #number = 1;
+  /** The identity of the file written, to tell it from another at its path. */
+  #identity: FileFacts | undefined;
   #size = 0;
+  /** A line that would take the file past this many bytes rotates it first. */
+  #rotateAt = Number.POSITIVE_INFINITY;
+  /** The highest index of a rotated file that may be there. */
+  #highest = 0;
+  /** Files of the earlier naming still kept, the oldest last. */
+  #legacy: string[] = [];
   /** Why lines are dropped without a try: the file did not open, or was closed. */
   #closedBy: unknown;
-  #rotationFailed = false;
+  /** A notice about rotating was written, and no rotation went well since. */
+  #troubled = false;
 
   constructor(
     readonly file: string,
@@ -71,27 +79,24 @@ export class RollingFile {
     options: RollingFileOptions = {},
   ) {
     this.#notify = options.notify ?? toStderr;
+    this.#fs = { ...nodeRollingFs, ...options.fs };
+    this.#maxSize = maxFileSize ?? Number.POSITIVE_INFINITY;
+    this.#keep = maxFiles ?? Number.POSITIVE_INFINITY;
     this.#current = file;
     this.dropped = new DroppedLines(() => `log file ${this.#current}`, this.#notify);
-    this.#dir = dirname(file);
-    const name = basename(file);
-    const dot = name.lastIndexOf('.');
-    // app.log → app.1.log; app → app.1
-    this.#stem = dot > 0 ? name.slice(0, dot) : name;
-    this.#ext = dot > 0 ? name.slice(dot) : '';
-    let failure: DaemonError | undefined;
+    let failure: unknown;
     try {
       this.#open(options.io ?? nodeIo);
     } catch (err) {
-      failure = err as DaemonError;
-      this.#closedBy = (err as DaemonError).cause ?? err;
+      failure = err;
+      this.#closedBy = (err as { cause?: unknown }).cause ?? err;
     }
     this.ready = failure === undefined ? Promise.resolve() : Promise.reject(failure);
     // A failure is reported through `ready`; never as an unhandled rejection.
     this.ready.catch(() => {});
   }
 
-  /** The file being written now (`app.3.log`). */
+  /** The file being written now: `file`, but for a rotation that could not open a new one. */
   get current(): string {
     return this.#current;
   }
@@ -102,9 +107,9 @@ export class RollingFile {
       this.dropped.add(1, this.#closedBy);
       return true;
     }
-    const max = this.maxFileSize;
-    if (max !== undefined && this.#size > 0 && this.#size + Buffer.byteLength(line) > max) this.#rotate(writer);
-    this.#size += writer.write(line);
+    const bytes = Buffer.from(line);
+    if (this.#size > 0 && this.#size + bytes.length > this.#rotateAt) this.#rotate(writer);
+    this.#size += writer.writeBytes(bytes);
     return true;
   }
 
@@ -117,131 +122,95 @@ export class RollingFile {
     if (writer === undefined) return;
     this.#writer = undefined;
     this.#closedBy = new Error('the log file was closed');
-    try {
-      closeSync(writer.fd);
-    } catch {
-      // Closed is closed.
-    }
+    closeQuietly(this.#fs, writer.fd);
   }
 
   #open(io: WriteIo): void {
-    const where = { file: this.file, key: 'logging.file' };
-    const fail = (message: string, cause: unknown): DaemonError => {
-      const code = (cause as NodeJS.ErrnoException).code;
-      return DaemonError.io(`${message}: ${describeIoError(cause)}; ${advice(code)}`, {
-        code: ErrorCode.LogFileUnwritable,
-        cause,
-        operation: 'open',
-        location: where,
-      });
-    };
-    try {
-      if (lstatSync(this.file).isDirectory()) {
-        const cause = Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${this.file}'`), { code: 'EISDIR' });
-        throw DaemonError.io(
-          `cannot open the log file ${this.file}: it is a directory; point logging.file at a file ` +
-            `(${join(this.file, 'app.log')}, say), or remove the directory`,
-          { code: ErrorCode.LogFileUnwritable, cause, operation: 'open', location: where },
-        );
-      }
-    } catch (err) {
-      if (err instanceof DaemonError) throw err;
-      // Nothing there (the usual case), or not readable: the open below says what is wrong.
-    }
-    try {
-      mkdirSync(this.#dir, { recursive: true });
-    } catch (err) {
-      throw fail(`cannot create the folder of the log file ${this.file}`, err);
-    }
-    try {
-      this.#number = this.#numbered().reduce((highest, [n]) => Math.max(highest, n), 1);
-    } catch (err) {
-      throw fail(`cannot list the folder of the log file ${this.file}`, err);
-    }
-    const path = this.#pathOf(this.#number);
-    this.#current = path;
-    let fd: number;
-    try {
-      fd = openSync(path, 'a');
-    } catch (err) {
-      throw fail(`cannot open the log file ${path}`, err);
-    }
-    try {
-      this.#size = fstatSync(fd).size;
-    } catch {
-      this.#size = 0;
-    }
-    this.#writer = new LineWriter(fd, this.dropped, io);
-    this.#prune();
-  }
-
-  /** Moves on to the next numbered file; on failure, writes on in this one and says so once. */
-  #rotate(writer: LineWriter): void {
-    const next = this.#pathOf(this.#number + 1);
-    let fd: number;
-    try {
-      fd = openSync(next, 'a');
-    } catch (err) {
-      if (!this.#rotationFailed) {
-        this.#rotationFailed = true;
-        this.#notify(
-          `proc-daemon: log file ${this.#current}: cannot rotate to ${next}: ${describeIoError(err)}; ` +
-            'writing on in this file, past max_file_size\n',
-        );
-      }
-      this.#size = 0; // try again after another maxFileSize bytes
-      return;
-    }
-    try {
-      closeSync(writer.fd);
-    } catch {
-      // The old file is done with either way.
-    }
-    writer.fd = fd;
-    this.#number += 1;
-    this.#current = next;
-    this.#rotationFailed = false;
-    try {
-      this.#size = fstatSync(fd).size;
-    } catch {
-      this.#size = 0;
-    }
-    this.#prune();
-  }
-
-  /** Removes the numbered files older than the `maxFiles` before the current one (earlier runs' too). */
-  #prune(): void {
-    const keep = this.maxFiles;
-    if (keep === undefined) return;
-    let numbered: Array<[number, string]>;
-    try {
-      numbered = this.#numbered();
-    } catch {
-      return;
-    }
-    for (const [n, name] of numbered) {
-      if (n >= this.#number - keep) continue;
+    const opened = openLogFile(this.#fs, this.file);
+    if (opened.facts.isFile() && (this.maxFiles !== undefined || this.maxFileSize !== undefined)) {
       try {
-        unlinkSync(join(this.#dir, name));
-      } catch {
-        // Gone already, or not ours to remove: the next rotation tries again.
+        const found = pruneAtOpen(this.#fs, this.file, this.#keep);
+        this.#highest = found.highest;
+        this.#legacy = [...found.legacy];
+      } catch (err) {
+        closeQuietly(this.#fs, opened.fd);
+        throw logFileUnwritable(this.file, `cannot list the folder of the log file ${this.file}`, err);
       }
     }
+    this.#writer = new LineWriter(opened.fd, this.dropped, io);
+    this.#use(opened);
   }
 
-  /** The numbered files beside `file`: `[number, name]`. */
-  #numbered(): Array<[number, string]> {
-    const out: Array<[number, string]> = [];
-    const prefix = `${this.#stem}.`;
-    for (const name of readdirSync(this.#dir)) {
-      if (!name.startsWith(prefix) || !name.endsWith(this.#ext)) continue;
-      const digits = name.slice(prefix.length, name.length - this.#ext.length);
-      if (/^[1-9]\d{0,8}$/.test(digits)) out.push([Number(digits), name]);
+  /** Writes `opened` (the new `file`) from now on. */
+  #use(opened: OpenedLogFile): void {
+    this.#current = this.file;
+    this.#identity = opened.facts;
+    this.#size = opened.facts.size;
+    this.#rotateAt = opened.facts.isFile() ? this.#maxSize : Number.POSITIVE_INFINITY;
+  }
+
+  /** Rotates the full file and opens a new one; on failure, says so and writes on in the current one. */
+  #rotate(writer: LineWriter): void {
+    try {
+      this.#rotateOrSay(writer);
+    } catch (err) {
+      // Not expected (each call that can fail is handled): still, a log line never throws.
+      this.#writeOn(`cannot rotate it: ${describeIoError(err)}`);
     }
-    return out;
   }
 
-  #pathOf(n: number): string {
-    return join(this.#dir, `${this.#stem}.${n}${this.#ext}`);
+  #rotateOrSay(writer: LineWriter): void {
+    const file = this.file;
+    const there = this.#fs.lstat(file);
+    const ours = this.#current === file && there !== undefined && sameFile(there, this.#identity);
+    let trouble: string | undefined;
+    if (ours && this.#keep === 0) {
+      try {
+        this.#fs.unlink(file);
+      } catch (err) {
+        return this.#writeOn(`cannot replace it: ${describeIoError(err)}`);
+      }
+    } else if (ours) {
+      trouble = shiftRotated(this.#fs, file, Math.min(this.#highest, this.#keep - 1));
+      const first = rotatedPath(file, 1);
+      try {
+        this.#fs.rename(file, first);
+      } catch (err) {
+        return this.#writeOn(`cannot rotate it to ${first}: ${describeIoError(err)}`);
+      }
+      this.#current = first;
+      this.#highest = Math.min(this.#highest + 1, this.#keep);
+      while (this.#legacy.length > 0 && this.#highest + this.#legacy.length > this.#keep) {
+        removeFile(this.#fs, this.#legacy.pop() as string);
+      }
+    }
+    // A new file at `file`: after the rotation, or instead of one no longer ours (removed, its folder too, or replaced).
+    let opened: OpenedLogFile;
+    try {
+      opened = reopenLogFile(this.#fs, file);
+    } catch (err) {
+      return this.#writeOn(`cannot open a new ${file}: ${describeIoError(err)}`);
+    }
+    closeQuietly(this.#fs, writer.fd);
+    writer.moveTo(opened.fd);
+    this.#use(opened);
+    if (trouble !== undefined) this.#say(`rotating: ${trouble}; fewer rotated files are kept`);
+    else this.#troubled = false;
   }
+
+  /** A rotation failed: writes on in the current file, trying again after another `maxFileSize` bytes. */
+  #writeOn(why: string): void {
+    this.#rotateAt = this.#size + this.#maxSize;
+    this.#say(`${why}; writing on in ${this.#current}, past max_file_size`);
+  }
+
+  #say(what: string): void {
+    if (this.#troubled) return;
+    this.#troubled = true;
+    this.#notify(`proc-daemon: log file ${this.file}: ${what}\n`);
+  }
+}
+
+function sameFile(a: FileFacts, b: FileFacts | undefined): boolean {
+  return b !== undefined && a.ino === b.ino && a.dev === b.dev;
 }

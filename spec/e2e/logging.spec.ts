@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,10 +13,12 @@ function folder(): string {
   return mkdtempSync(join(root, `case-${++n}-`));
 }
 
+/** The lines of app.log.N … app.log.1 and app.log, oldest first. */
 function logLines(dir: string): Array<Record<string, unknown>> {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.log'))
-    .sort()
+  const rotated = readdirSync(dir)
+    .filter((f) => /^app\.log\.\d+$/.test(f))
+    .sort((a, b) => Number(b.slice(8)) - Number(a.slice(8)));
+  return [...rotated, 'app.log']
     .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
@@ -51,14 +53,13 @@ describe('logging to a file', () => {
     expect(lines.at(-1)).toMatchObject({ msg: 'exiting now: the kill deadline passed', stragglers: ['straggler'] });
   });
 
-  it('rotates the file beside itself by size, keeping maxFiles', async () => {
+  it('writes logging.file and rotates it beside itself by size, keeping maxFiles', async () => {
     const dir = folder();
     const child = spawnFixture('logging.ts', ['rotate', dir]);
     expect((await child.exited).code).toBe(0);
-    const files = readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
-    expect(files.length).toBeGreaterThan(1);
-    expect(files.length).toBeLessThanOrEqual(4);
-    for (const f of files) expect(f).toMatch(/^app\.\d+\.log$/);
+    expect(readdirSync(dir).sort()).toEqual(['app.log', 'app.log.1', 'app.log.2', 'app.log.3']);
+    for (const f of readdirSync(dir)) expect(statSync(join(dir, f)).size).toBeLessThanOrEqual(4096);
+    expect(logLines(dir).at(-1)).toMatchObject({ msg: 'daemon log-rotate stopped' });
   });
 });
 
@@ -96,7 +97,7 @@ async function until(done: () => boolean, what: string, timeoutMs = 10_000): Pro
 describe('logging to a file that cannot take it', () => {
   it.skipIf(!existsSync('/dev/full'))('keeps running on a full disk, says so once on stderr, and stops cleanly', async () => {
     const dir = folder();
-    symlinkSync('/dev/full', join(dir, 'app.1.log'));
+    symlinkSync('/dev/full', join(dir, 'app.log'));
     const child = spawnFixture('log-full.ts', ['devfull', dir]);
     const stderr = stderrOf(child);
     await child.waitFor(/^READY$/);
@@ -109,7 +110,7 @@ describe('logging to a file that cannot take it', () => {
     expect(metrics).toEqual(['proc_daemon_log_lines_dropped_total{destination="stdout"} 0', 'proc_daemon_log_lines_dropped_total{destination="file"} 1002']);
     expect(stdout.at(-1)).toMatchObject({ msg: 'daemon log-devfull stopped', exitCode: 0 });
     expect(notices(stderr)).toEqual([
-      `proc-daemon: log file ${join(dir, 'app.1.log')}: ENOSPC: no space left on device; dropping log lines ` +
+      `proc-daemon: log file ${join(dir, 'app.log')}: ENOSPC: no space left on device; dropping log lines ` +
         '(1 so far; see proc_daemon_log_lines_dropped_total)',
     ]);
   });
@@ -126,8 +127,8 @@ describe('logging to a file that cannot take it', () => {
       const stderr = stderrOf(child);
       await child.waitFor(/^READY$/);
       await until(() => notices(stderr).length > 0, 'the disk is full and the daemon says so');
-      expect(notices(stderr)[0]).toMatch(/^proc-daemon: log file .*app\.1\.log: ENOSPC: no space left on device; dropping log lines/);
-      const file = join(dir, 'app.1.log');
+      expect(notices(stderr)[0]).toMatch(/^proc-daemon: log file .*app\.log: ENOSPC: no space left on device; dropping log lines/);
+      const file = join(dir, 'app.log');
       truncateSync(file, 0);
       await until(() => readFileSync(file, 'utf8').includes('steady line'), 'lines in the file again');
       child.proc.kill('SIGTERM');
@@ -147,7 +148,6 @@ describe('logging to a file that cannot take it', () => {
 describe('a log file that cannot be opened', () => {
   it.each([
     ['a directory at logging.file', 'app.log', 'it is a directory; point logging.file at a file'],
-    ['a directory at the file it would write', 'app.1.log', 'EISDIR: illegal operation on a directory; a directory is in the way'],
   ])('rejects run() with LogFileUnwritable (%s), keeps every line on stdout and the logger working', async (_what, blocked, says) => {
     const dir = folder();
     mkdirSync(join(dir, blocked));

@@ -30,7 +30,7 @@ function fakeIo(accept: (call: number) => number | Error): WriteIo & { out: stri
 
 function writer(io: WriteIo): { out: LineWriter; notices: string[] } {
   const notices: string[] = [];
-  return { out: new LineWriter(3, new DroppedLines('log file /x/app.1.log', (t) => notices.push(t)), io), notices };
+  return { out: new LineWriter(3, new DroppedLines('log file /x/app.log', (t) => notices.push(t)), io), notices };
 }
 
 const line = (i: number): string => `${JSON.stringify({ i, msg: 'hello' })}\n`;
@@ -55,7 +55,7 @@ describe('LineWriter', () => {
     for (let i = 0; i < 5; i++) expect(out.write(line(i))).toBe(0);
     expect(out.dropped.count).toBe(5);
     expect(notices).toEqual([
-      `proc-daemon: log file /x/app.1.log: ${code}: ${text}; dropping log lines (1 so far; see proc_daemon_log_lines_dropped_total)\n`,
+      `proc-daemon: log file /x/app.log: ${code}: ${text}; dropping log lines (1 so far; see proc_daemon_log_lines_dropped_total)\n`,
     ]);
     expect(io.slept).toEqual([]);
   });
@@ -108,6 +108,30 @@ describe('LineWriter', () => {
     expect(out.dropped.count).toBe(2);
   });
 
+  it('starts clean in the file it moves to, leaving a line cut short in the old one', () => {
+    let full = false;
+    const written: Array<[number, string]> = [];
+    const io: WriteIo = {
+      writeSync(fd, buffer, offset, length) {
+        if (full) throw errno('ENOSPC', 'no space left on device');
+        const n = Math.min(length, 5);
+        written.push([fd, Buffer.from(buffer.subarray(offset, offset + n)).toString()]);
+        full = true; // the disk fills after 5 bytes
+        return n;
+      },
+      sleep() {},
+    };
+    const { out } = writer(io);
+    expect(out.write(line(1))).toBe(5);
+    full = false;
+    out.moveTo(4);
+    expect(out.writeBytes(Buffer.from('ok\n'))).toBe(3);
+    expect(written).toEqual([
+      [3, line(1).slice(0, 5)],
+      [4, 'ok\n'],
+    ]);
+  });
+
   it('waits for a slow reader on EAGAIN (a full pipe) and drops nothing', () => {
     const io = fakeIo((call) => (call < 4 ? errno('EAGAIN', 'resource temporarily unavailable') : 1 << 16));
     const { out, notices } = writer(io);
@@ -127,7 +151,7 @@ describe('LineWriter', () => {
     expect(waited).toBeGreaterThanOrEqual(1000);
     expect(waited).toBeLessThanOrEqual(5000);
     expect(out.dropped.count).toBe(1);
-    expect(notices[0]).toContain('proc-daemon: log file /x/app.1.log: EAGAIN: resource temporarily unavailable; dropping log lines');
+    expect(notices[0]).toContain('proc-daemon: log file /x/app.log: EAGAIN: resource temporarily unavailable; dropping log lines');
     const sleeps = io.slept.length;
     for (let i = 2; i < 100; i++) out.write(line(i));
     expect(io.slept).toHaveLength(sleeps);
@@ -149,15 +173,15 @@ describe('LineWriter', () => {
 
 describe('DroppedLines', () => {
   it('counts lines and notices once, naming the destination as it is at the first drop', () => {
-    let name = 'log file /x/app.1.log';
+    let name = 'log file /x/app.log';
     const notices: string[] = [];
     const dropped = new DroppedLines(() => name, (t) => notices.push(t));
     dropped.add(3, errno('ENOSPC', 'no space left on device'));
-    name = 'log file /x/app.2.log';
+    name = 'log file /x/app.log.1';
     dropped.add(1, errno('ENOSPC', 'no space left on device'));
     expect(dropped.count).toBe(4);
     expect(notices).toEqual([
-      'proc-daemon: log file /x/app.1.log: ENOSPC: no space left on device; dropping log lines (3 so far; see proc_daemon_log_lines_dropped_total)\n',
+      'proc-daemon: log file /x/app.log: ENOSPC: no space left on device; dropping log lines (3 so far; see proc_daemon_log_lines_dropped_total)\n',
     ]);
   });
 });
