@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { loggable } from '../logging/loggable-error.js';
 import type { Daemon } from '../runtime/daemon.js';
 import { statusDocument } from '../runtime/status-document.js';
 import type { ProbeOptions } from './probe-options.js';
@@ -36,7 +37,7 @@ export function answerKnown(daemon: Daemon, options: ProbeOptions, req: Incoming
       send(res, method, status, type, body);
     }
   } catch (err) {
-    daemon.logger.error({ err, url: req.url }, 'probe server: failed to answer');
+    daemon.logger.error({ err: loggable(err), url: req.url }, 'probe server: failed to answer');
     if (!res.headersSent) send(res, req.method ?? 'GET', 500, TEXT, 'internal error\n');
     else res.destroy();
   }

@@ -3,6 +3,7 @@ import { isatty } from 'node:tty';
 import { type DestinationStream, type Logger, type StreamEntry, pino } from 'pino';
 import type { Config } from '../config/config.js';
 import { DroppedLines, LineWriter, type WriteIo, nodeIo, toStderr } from './line-writer.js';
+import { serializeErr } from './loggable-error.js';
 import { RollingFile } from './rolling-file.js';
 
 /** A destination of the daemon's log. @internal */
@@ -42,6 +43,9 @@ export interface CreateLoggerOptions {
  * ever throws at whoever logs: a line one cannot take (ENOSPC, EPIPE, a
  * stuck pipe) is dropped there and counted (`droppedLines`), one line on
  * stderr says so the first time, and the next line tries again.
+ * Whatever is logged under `err` — by the daemon or through `shutdown.logger`
+ * — has one shape: `type`, `message`, `stack`, plus `code` and `kind` for a
+ * `DaemonError` (see `loggable`).
  * @internal
  */
 export function createLogger(config: Config, options: CreateLoggerOptions = {}): DaemonLogger {
@@ -57,7 +61,7 @@ export function createLogger(config: Config, options: CreateLoggerOptions = {}):
   }
   const destination = streams.length === 1 ? (streams[0] as StreamEntry).stream : pino.multistream(streams);
   return {
-    logger: pino({ name: config.name, level }, destination),
+    logger: pino({ name: config.name, level, serializers: { err: serializeErr } }, destination),
     ready: rolling?.ready ?? Promise.resolve(),
     droppedLines(destination?: LogDestination): number {
       const onFile = rolling?.dropped.count ?? 0;

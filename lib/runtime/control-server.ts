@@ -2,6 +2,7 @@ import type { Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
 import { ErrorCode } from '../errors/error-code.js';
+import { loggable } from '../logging/loggable-error.js';
 import { type Answer, type ControlTarget, commandOf } from './control-commands.js';
 import { type ControlRequest, LineReader, type RequestId, bad, errorLine, okLine, parseRequest } from './control-protocol.js';
 
@@ -36,7 +37,7 @@ export class ControlServer {
       const connection = new Connection(socket, target, logger, () => this.#connections.delete(connection));
       this.#connections.add(connection);
     });
-    server.on('error', (err) => logger.error({ err }, 'control socket: the server failed'));
+    server.on('error', (err) => logger.error({ err: loggable(err) }, 'control socket: the server failed'));
   }
 
   /** How many clients are connected. */

@@ -11,6 +11,7 @@ import { reduce } from '../kernel/reduce.js';
 import type { ShutdownReason } from '../kernel/shutdown.js';
 import type { SubsystemState } from '../kernel/subsystem-state.js';
 import { LifecycleLog } from '../logging/lifecycle-log.js';
+import { loggable } from '../logging/loggable-error.js';
 import { Clock } from '../clock/clock.js';
 import type { HealthSettings } from './health-probe.js';
 import type { After } from './decision.js';
@@ -74,7 +75,7 @@ export class DaemonCore implements RunnerHost {
     this.state$ = new BehaviorSubject(this.#state);
     this.#sink = {
       next: (fact) => this.#facts.next(fact),
-      error: (err: unknown) => this.logger.error({ err }, 'a lifecycle errored: this is a bug of proc-daemon'),
+      error: (err: unknown) => this.logger.error({ err: loggable(err) }, 'a lifecycle errored: this is a bug of proc-daemon'),
     };
     // Every source merges into one serialized stream folded by the kernel: direct facts, and each
     // subsystem's lifecycle (subscribed straight into the facts, see addLifecycle).
@@ -262,7 +263,7 @@ export class DaemonCore implements RunnerHost {
       at - this.clock.now(),
       () => {
         this.#timers.delete(key);
-        this.dispatch({ type: 'tick', key, random: Math.random(), at: Math.max(at, this.clock.now()), time: Date.now() });
+        this.dispatch({ type: 'tick', key, random: this.clock.random(), at: Math.max(at, this.clock.now()), time: Date.now() });
       },
       unref,
     );

@@ -4,6 +4,7 @@ import { ExitCode } from '../kernel/exit-code.js';
 import type { KernelState } from '../kernel/kernel-state.js';
 import type { ShutdownReason } from '../kernel/shutdown.js';
 import { exitCodeOf, failedOf } from '../kernel/snapshot.js';
+import { roundMs } from '../logging/round-ms.js';
 import type { ShutdownStats } from './coordinator-types.js';
 
 /**
@@ -45,7 +46,7 @@ export function logStopped(logger: Logger, name: string, exit: DaemonExit): void
     {
       reason: exit.reason.kind,
       exitCode: exit.exitCode,
-      durationMs: exit.stats.durationMs,
+      ...(exit.stats.durationMs === undefined ? {} : { durationMs: roundMs(exit.stats.durationMs) }),
       ...(exit.forced.length > 0 ? { forced: exit.forced } : {}),
       ...(exit.failed.length > 0 ? { failed: exit.failed.map((m) => m.name) } : {}),
     },

@@ -57,13 +57,13 @@ describe('createLogger', () => {
     await own.ready;
     own.logger.info({ i: 1 }, 'hello');
     expect(jsonLines(stdout)).toMatchObject([{ i: 1, msg: 'hello', name: 'logger-spec' }]);
-    expect(jsonLines(join(dir, 'app.1.log'))).toMatchObject([{ i: 1, msg: 'hello' }]);
+    expect(jsonLines(join(dir, 'app.log'))).toMatchObject([{ i: 1, msg: 'hello' }]);
     expect(own.droppedLines()).toBe(0);
   });
 
   it.skipIf(!hasDevFull)('never throws when the log file is on a full disk, and counts the lines dropped there', async () => {
     const dir = folder();
-    symlinkSync('/dev/full', join(dir, 'app.1.log'));
+    symlinkSync('/dev/full', join(dir, 'app.log'));
     const stdout = join(dir, 'stdout.txt');
     const notices: string[] = [];
     const own = createLogger(config({ file: join(dir, 'app.log') }), {
@@ -78,7 +78,7 @@ describe('createLogger', () => {
     expect(own.droppedLines()).toBe(51);
     expect(jsonLines(stdout)).toHaveLength(51);
     expect(notices).toEqual([
-      `proc-daemon: log file ${join(dir, 'app.1.log')}: ENOSPC: no space left on device; dropping log lines ` +
+      `proc-daemon: log file ${join(dir, 'app.log')}: ENOSPC: no space left on device; dropping log lines ` +
         '(1 so far; see proc_daemon_log_lines_dropped_total)\n',
     ]);
   });
@@ -95,7 +95,7 @@ describe('createLogger', () => {
       for (let i = 0; i < 10; i++) expect(() => own.logger.warn({ i }, 'line')).not.toThrow();
       expect(own.droppedLines('stdout')).toBe(10);
       expect(own.droppedLines('file')).toBe(0);
-      expect(jsonLines(join(dir, `app-${json}.1.log`))).toHaveLength(10);
+      expect(jsonLines(join(dir, `app-${json}.log`))).toHaveLength(10);
     }
     expect(notices).toHaveLength(2);
     expect(notices[0]).toBe(
@@ -136,5 +136,29 @@ describe('createLogger', () => {
     expect(jsonLines(stdout).map((l) => l['msg'])).toEqual(['before ready', 'after ready']);
     expect(own.droppedLines('file')).toBe(2);
     expect(notices).toHaveLength(1);
+  });
+
+  it('writes whatever is logged under err in one shape: a Node error without its string code, a string as an error', () => {
+    const dir = folder();
+    const stdout = join(dir, 'stdout.txt');
+    const own = createLogger(config({}), { stdoutFd: open(stdout, 'a') });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', errno: -111 });
+    const failed = DaemonError.subsystem('db', 'subsystem "db" failed: connect ECONNREFUSED 127.0.0.1:5432', { cause: refused });
+    own.logger.child({ subsystem: 'db' }).error({ err: refused }, 'upstream refused');
+    own.logger.error({ err: failed }, 'subsystem db failed');
+    own.logger.warn({ err: 'plain text' }, 'odd');
+    own.logger.error(new TypeError('as the first argument'));
+    const [node, daemon, text, first] = jsonLines(stdout).map((l) => l['err']);
+    expect(node).toEqual({ type: 'Error', message: refused.message, stack: refused.stack });
+    expect(daemon).toEqual({
+      type: 'DaemonError',
+      message: failed.message,
+      stack: `${failed.stack}\ncaused by: ${refused.stack}`,
+      code: ErrorCode.Subsystem,
+      kind: 'subsystem',
+      subsystem: 'db',
+    });
+    expect(text).toEqual({ type: 'Error', message: 'plain text', stack: 'Error: plain text' });
+    expect(first).toMatchObject({ type: 'TypeError', message: 'as the first argument' });
   });
 });
