@@ -34,8 +34,12 @@ let cacheConnected = true;
 const daemon = Daemon.builder(config)
   .withTask('api', async (shutdown) => {
     const metrics = daemon.metrics as MetricsCollector;
-    metrics.describe('http_request_duration_ms', 'Latency of the simulated requests.');
-    const latency = metrics.histogram('http_request_duration_ms', { route: '/orders' });
+    // Recorded in ms, exposed in seconds (the name ends in _seconds), as a Prometheus histogram with these buckets.
+    metrics.describe('http_request_duration_seconds', {
+      help: 'Latency of the simulated requests.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    });
+    const latency = metrics.histogram('http_request_duration_seconds', { route: '/orders' });
     const ok = metrics.counter('http_requests_total', { route: '/orders', code: '200' });
     const slow = metrics.counter('http_requests_total', { route: '/orders', code: '503' });
     const timer = setInterval(() => {
@@ -89,7 +93,7 @@ if (selfTest) {
   await firstValueFrom(daemon.events$.pipe(filter((e) => e.type === 'state-changed' && e.name === 'cache' && e.state === 'restarting')));
   await firstValueFrom(daemon.state$.pipe(filter((s) => s.ready)));
   await show('/metrics', (l) =>
-    /^(http_request_duration_ms|http_requests_total|proc_daemon_subsystems\{state="running"\}|proc_daemon_restarts_total|proc_daemon_health_check_failures_total|proc_daemon_resident_memory_bytes)/.test(l),
+    /^(http_request_duration_seconds|http_requests_total|proc_daemon_subsystems\{state="running"\}|proc_daemon_restarts_total|proc_daemon_health_check_failures_total|process_resident_memory_bytes)/.test(l),
   );
   await show('/status', () => true);
   daemon.shutdown();

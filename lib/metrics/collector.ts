@@ -4,33 +4,23 @@
  */
 import type { SchedulerLike } from 'rxjs';
 import type { MetricsCollectorOptions } from './collector-options.js';
-import { DaemonError } from '../errors/daemon-error.js';
-import { ErrorCode } from '../errors/error-code.js';
-import { type AnyFamily, type CounterFamily, Family, type GaugeFamily, type HistogramFamily } from './family.js';
-import { type CounterHandle, CounterSeries, type GaugeHandle, GaugeSeries } from './handles.js';
-import { type HistogramHandle, HistogramSeries, invalidHistogramValue } from './histogram.js';
+import { type MetricsSnapshot, exposition, snapshot } from './exposition.js';
+import { Families } from './families.js';
+import type { CounterHandle, CounterSeries, GaugeHandle, GaugeSeries } from './handles.js';
 import { MAX_MS } from './hdr-layout.js';
-import { type MetricsSnapshot, exposition, snapshot, summaryPrefixes } from './exposition.js';
+import type { HistogramHandle } from './histogram-handle.js';
+import { type HistogramSeries, invalidHistogramValue } from './histogram.js';
+import type { MetricDescription } from './metric-description.js';
 import {
   type Labels,
   type MetricType,
   canonicalLabels,
-  checkMetricName,
   invalidClockReading,
   invalidCounterStep,
   invalidGaugeValue,
-  labelText,
   readLabels,
   seriesKey,
-  summarySuffixes,
-  typeConflict,
 } from './names.js';
-
-interface FamilyOf {
-  counter: CounterFamily;
-  gauge: GaugeFamily;
-  histogram: HistogramFamily;
-}
 
 /**
  * Counters, gauges and histograms in memory, read as a plain-object
@@ -45,9 +35,11 @@ interface FamilyOf {
  * Misuse throws a `DaemonError` (from `proc-daemon`) of kind `runtime`:
  * `RuntimeInvalidMetricName` (a metric name not matching
  * `[a-zA-Z_:][a-zA-Z0-9_:]*`, a label name not matching
- * `[a-zA-Z_][a-zA-Z0-9_]*` or starting with `__`, the label `quantile` on
- * a histogram), `RuntimeMetricTypeConflict` (one name used as two types, or
- * a name that a histogram's `_sum`/`_count` lines would repeat),
+ * `[a-zA-Z_][a-zA-Z0-9_]*` or starting with `__`, the labels `quantile`
+ * and `le` on a histogram), `RuntimeMetricTypeConflict` (one name used as
+ * two types, or a name that a histogram's `_sum`/`_count`/`_bucket` lines
+ * would repeat), `RuntimeInvalidHistogramBuckets` and
+ * `RuntimeHistogramBucketsFixed` (see {@link MetricDescription}),
  * `RuntimeInvalidMetricValue` (a value or step that is not of type
  * `number`: strings, booleans, `null`, bigints and objects are never
  * converted; a counter step that is NaN, infinite or negative; a gauge step
@@ -60,7 +52,23 @@ interface FamilyOf {
  *
  * A gauge may hold NaN, `Infinity` and `-Infinity`, as the Prometheus text
  * format allows (written `NaN`, `+Inf`, `-Inf`); counters and histograms
- * never do.
+ * never do. A counter is written from its creation, at 0 until it moves:
+ * create the series you know of up front (`counter(name, labels)`), and
+ * Prometheus's `increase()` sees their first increment.
+ *
+ * Histograms take milliseconds. `getMetrics()` and a handle's `summary()`
+ * cover a histogram's whole life. `toPrometheus()` writes it as a summary
+ * whose quantiles cover a sliding window — the last 10 minutes, in 5 age
+ * buckets of 2 minutes (prom-client's `maxAgeSeconds: 600, ageBuckets: 5`:
+ * between 8 and 10 minutes of values, NaN when none) — while its `_sum`
+ * and `_count` cover the whole life. Described with buckets
+ * (`describe(name, { buckets })`) it is written instead as a Prometheus
+ * histogram, whose buckets can be summed across instances. A histogram
+ * whose name ends in `_seconds` is written in seconds (quantiles, `_sum`,
+ * `le`): record milliseconds, expose base units. The window turns on the
+ * collector's clock: with a scheduler (a `TestScheduler` included) each
+ * value and each read-out reads `scheduler.now()`; without one, an unref'd
+ * timer turns it every 2 minutes (it never keeps the process alive).
  *
  * @example
  * ```ts
@@ -80,13 +88,7 @@ interface FamilyOf {
  * @public
  */
 export class MetricsCollector {
-  private readonly families = new Map<string, AnyFamily>();
-  /** The unlabelled series by name, for the by-name methods. */
-  private readonly counters = new Map<string, CounterSeries>();
-  private readonly gauges = new Map<string, GaugeSeries>();
-  private readonly histograms = new Map<string, HistogramSeries>();
-  /** HELP texts by metric name (also for families not created yet). */
-  private readonly help = new Map<string, string>();
+  private readonly families: Families;
   private readonly scheduler: SchedulerLike | undefined;
   private readonly startedAt: number;
   private readonly collectors = new Set<() => void>();
@@ -94,6 +96,7 @@ export class MetricsCollector {
   constructor(options: MetricsCollectorOptions = {}) {
     this.scheduler = options.scheduler;
     this.startedAt = this.now();
+    this.families = new Families(this.scheduler, this.startedAt);
   }
 
   /**
@@ -107,20 +110,18 @@ export class MetricsCollector {
     return now;
   }
 
-  /** Sets the HELP text of the metric `name` (before or after its first use); returns the collector. */
-  describe(name: string, help: string): this {
-    checkMetricName(name, 'metric');
-    if (typeof help !== 'string') {
-      throw DaemonError.runtime(`the help text of metric "${name}" is a ${typeof help}: pass a string`, {
-        code: ErrorCode.RuntimeInvalidMetricValue,
-      });
-    }
-    this.help.set(name, help);
-    this.families.get(name)?.describe(help);
+  /**
+   * Describes the metric `name` (before or after its first use): its HELP
+   * text (a string, or `{ help }`), and for a histogram the `le` buckets
+   * that expose it as a Prometheus histogram (`{ buckets }`, see
+   * {@link MetricDescription}); returns the collector.
+   */
+  describe(name: string, description: string | MetricDescription): this {
+    this.families.describe(name, description);
     return this;
   }
 
-  /** The handle of a counter series, created on first use (value 0). */
+  /** The handle of a counter series, created on first use (value 0, written as such from then on). */
   counter(name: string, labels?: Labels): CounterHandle {
     return this.counterSeries(name, labels);
   }
@@ -179,22 +180,25 @@ export class MetricsCollector {
     return () => void this.collectors.delete(collect);
   }
 
-  /** Every series now, as plain objects (see {@link MetricsSnapshot}). */
+  /** Every series now, as plain objects (see {@link MetricsSnapshot}); histograms over their whole life. */
   getMetrics(): MetricsSnapshot {
     this.collect();
-    return snapshot(this.families.values(), this.now() - this.startedAt);
+    return snapshot(this.families.all.values(), this.now() - this.startedAt);
   }
 
   /**
    * The Prometheus text exposition (format 0.0.4, `text/plain; version=0.0.4`):
-   * per metric its `# HELP` (when described) and `# TYPE` lines, then its
-   * samples; histograms as summaries (quantiles 0.5, 0.9, 0.99, 0.999, then
-   * `_sum` and `_count`, both monotonic). Names verbatim; metrics in order
-   * of creation. Ends with a newline (empty when there is no series).
+   * per metric its `# HELP` line (its name when never described) and its
+   * `# TYPE` line, then its samples. Histograms are summaries (quantiles
+   * 0.5, 0.9, 0.99, 0.999 over the sliding window, then `_sum` and
+   * `_count` over the whole life), or with buckets Prometheus histograms
+   * (cumulative `_bucket` lines, `le="+Inf"` last, `_sum`, `_count`); in
+   * seconds when the name ends in `_seconds`. Names verbatim; metrics in
+   * order of creation. Ends with a newline (empty when there is no series).
    */
   toPrometheus(): string {
     this.collect();
-    return exposition(this.families.values());
+    return exposition(this.families.all.values());
   }
 
   private collect(): void {
@@ -208,15 +212,15 @@ export class MetricsCollector {
   }
 
   private counterSeries(name: string, labels: Labels | undefined): CounterSeries {
-    return (labels === undefined ? this.counters.get(name) : undefined) ?? this.family(name, 'counter').get(labels);
+    return (labels === undefined ? this.families.counters.get(name) : undefined) ?? this.families.get(name, 'counter').get(labels);
   }
 
   private gaugeSeries(name: string, labels: Labels | undefined): GaugeSeries {
-    return (labels === undefined ? this.gauges.get(name) : undefined) ?? this.family(name, 'gauge').get(labels);
+    return (labels === undefined ? this.families.gauges.get(name) : undefined) ?? this.families.get(name, 'gauge').get(labels);
   }
 
   private histogramSeries(name: string, labels: Labels | undefined): HistogramSeries {
-    return (labels === undefined ? this.histograms.get(name) : undefined) ?? this.family(name, 'histogram').get(labels);
+    return (labels === undefined ? this.families.histograms.get(name) : undefined) ?? this.families.get(name, 'histogram').get(labels);
   }
 
   /**
@@ -224,65 +228,7 @@ export class MetricsCollector {
    * not created: throws the error that the lookup would throw first.
    */
   private keyOf(name: string, type: MetricType, labels: Labels | undefined): string {
-    const existing = this.families.get(name);
-    if (existing !== undefined && existing.type !== type) throw typeConflict(name, existing.type, type);
-    if (existing === undefined) {
-      checkMetricName(name, type);
-      this.checkSummaryClash(name, type);
-    }
+    this.families.check(name, type);
     return seriesKey(name, labels === undefined ? [] : canonicalLabels(name, type, readLabels(name, type, labels)));
-  }
-
-  /** The family `name` of type `type`, created (validated) on first use. */
-  private family<T extends MetricType>(name: string, type: T): FamilyOf[T] {
-    const existing = this.families.get(name);
-    if (existing !== undefined) {
-      if (existing.type !== type) throw typeConflict(name, existing.type, type);
-      return existing as FamilyOf[T];
-    }
-    checkMetricName(name, type);
-    this.checkSummaryClash(name, type);
-    const family = this.newFamily(name, type);
-    this.families.set(name, family);
-    return family as FamilyOf[T];
-  }
-
-  /** A histogram `h` also writes `h_sum` and `h_count`: neither may be a metric of its own. */
-  private checkSummaryClash(name: string, type: MetricType): void {
-    const clash = (histogram: string, other: string): DaemonError =>
-      DaemonError.runtime(
-        `metric "${other}" clashes with histogram "${histogram}", whose summary lines are "${histogram}_sum" and ` +
-          `"${histogram}_count": rename one of them`,
-        { code: ErrorCode.RuntimeMetricTypeConflict },
-      );
-    if (type === 'histogram') {
-      for (const suffixed of summarySuffixes(name)) if (this.families.has(suffixed)) throw clash(name, suffixed);
-    }
-    const base = /^(.*)_(?:sum|count)$/.exec(name)?.[1];
-    if (base !== undefined && this.families.get(base)?.type === 'histogram') throw clash(base, name);
-  }
-
-  private newFamily(name: string, type: MetricType): AnyFamily {
-    const help = this.help.get(name);
-    switch (type) {
-      case 'counter':
-        return new Family(name, type, help, (key, pairs) => {
-          const series = new CounterSeries(key, `${key} `);
-          if (pairs.length === 0) this.counters.set(name, series);
-          return series;
-        });
-      case 'gauge':
-        return new Family(name, type, help, (key, pairs) => {
-          const series = new GaugeSeries(key, `${key} `);
-          if (pairs.length === 0) this.gauges.set(name, series);
-          return series;
-        });
-      case 'histogram':
-        return new Family(name, type, help, (key, pairs) => {
-          const series = new HistogramSeries(key, summaryPrefixes(name, labelText(pairs)));
-          if (pairs.length === 0) this.histograms.set(name, series);
-          return series;
-        });
-    }
   }
 }

@@ -2,8 +2,8 @@
  * The two read-outs of a collector: the plain-object snapshot and the
  * Prometheus text exposition (format 0.0.4).
  */
-import type { AnyFamily } from './family.js';
-import type { HistogramSummary } from './histogram.js';
+import type { AnyFamily, HistogramFamily } from './family.js';
+import type { HistogramSummary } from './histogram-handle.js';
 
 /**
  * Every series of a {@link MetricsCollector} at one instant: plain objects,
@@ -72,24 +72,59 @@ export function snapshot(families: Iterable<AnyFamily>, uptimeMs: number): Metri
 export const QUANTILE_LABELS: readonly string[] = Object.freeze(['0.5', '0.9', '0.99', '0.999']);
 
 /**
- * The prefixes of a histogram series' sample lines: its four quantiles,
- * then `_sum` and `_count`; each ends with the space before the value.
- * `labels` is the inside of the label set (`a="x",b="y"`), empty if none.
- * @internal
+ * Whether a histogram is exposed in seconds: its name ends in `_seconds`
+ * (values are recorded in ms; quantiles, `_sum` and the `le` bounds are
+ * written in seconds). @internal
  */
-export function summaryPrefixes(name: string, labels: string): string[] {
-  const sep = labels === '' ? '' : ',';
-  const set = labels === '' ? '' : `{${labels}}`;
-  return [
-    ...QUANTILE_LABELS.map((q) => `${name}{${labels}${sep}quantile="${q}"} `),
-    `${name}_sum${set} `,
-    `${name}_count${set} `,
-  ];
+export function inSeconds(name: string): boolean {
+  return name.endsWith('_seconds');
 }
 
 /**
- * The text exposition: per family its `# HELP` (when described) and
- * `# TYPE` lines, then one line per sample; histograms as summaries.
+ * The prefixes of a histogram series' sample lines, each ending with the
+ * space before the value: as a summary its four quantiles, or as a
+ * Prometheus histogram its `_bucket` lines (`+Inf` last); then `_sum` and
+ * `_count`. `labels` is the inside of the label set, empty if none.
+ * @internal
+ */
+export function histogramPrefixes(name: string, labels: string, le: readonly string[] | undefined): string[] {
+  const sep = labels === '' ? '' : ',';
+  const set = labels === '' ? '' : `{${labels}}`;
+  const samples =
+    le === undefined
+      ? QUANTILE_LABELS.map((q) => `${name}{${labels}${sep}quantile="${q}"} `)
+      : le.map((b) => `${name}_bucket{${labels}${sep}le="${b}"} `);
+  return [...samples, `${name}_sum${set} `, `${name}_count${set} `];
+}
+
+/** The lines of the histogram family `family` (as a summary, or with its buckets). */
+function histogramLines(family: HistogramFamily, q: Float64Array): string {
+  let out = '';
+  const name = family.name;
+  const scale = inSeconds(name) ? 1000 : 1;
+  const layout = family.buckets;
+  const counts = layout === undefined ? undefined : new Float64Array(layout.le.length);
+  for (const s of family.series) {
+    const p = (s.prefixes ??= histogramPrefixes(name, s.labels, layout?.le));
+    if (counts === undefined) {
+      s.quantilesMs(true, q);
+      out +=
+        `${p[0]}${s.text(0, (q[0] as number) / scale)}\n${p[1]}${s.text(1, (q[1] as number) / scale)}\n` +
+        `${p[2]}${s.text(2, (q[2] as number) / scale)}\n${p[3]}${s.text(3, (q[3] as number) / scale)}\n`;
+    } else {
+      s.bucketCounts(counts);
+      for (let k = 0; k < counts.length; k++) out += `${p[k]}${counts[k]}\n`;
+    }
+    const n = p.length;
+    out += `${p[n - 2]}${s.text(4, s.sum / scale)}\n${p[n - 1]}${s.count}\n`;
+  }
+  return out;
+}
+
+/**
+ * The text exposition: per family its `# HELP` and `# TYPE` lines, then
+ * one line per sample; histograms as summaries (windowed quantiles) or,
+ * with buckets, as Prometheus histograms.
  * @internal
  */
 export function exposition(families: Iterable<AnyFamily>): string {
@@ -98,18 +133,8 @@ export function exposition(families: Iterable<AnyFamily>): string {
   for (const family of families) {
     if (family.series.length === 0) continue;
     out += family.header;
-    if (family.type === 'histogram') {
-      for (const s of family.series) {
-        s.quantilesMs(q);
-        const p = s.prefixes;
-        out +=
-          `${p[0]}${s.text(0, q[0] as number)}\n${p[1]}${s.text(1, q[1] as number)}\n` +
-          `${p[2]}${s.text(2, q[2] as number)}\n${p[3]}${s.text(3, q[3] as number)}\n` +
-          `${p[4]}${s.text(4, s.sum)}\n${p[5]}${s.count}\n`;
-      }
-    } else {
-      for (const s of family.series) out += `${s.prefix}${s.text()}\n`;
-    }
+    if (family.type === 'histogram') out += histogramLines(family, q);
+    else for (const s of family.series) out += `${s.prefix}${s.text()}\n`;
   }
   return out;
 }

@@ -3,6 +3,7 @@
  * lookup from a label object to its series that avoids building the series
  * key on every call.
  */
+import type { BucketLayout } from './buckets.js';
 import type { CounterSeries, GaugeSeries } from './handles.js';
 import type { HistogramSeries } from './histogram.js';
 import {
@@ -32,8 +33,11 @@ interface Node<S> {
 export class Family<T extends MetricType, S> {
   /** Every series, in creation order. */
   readonly series: S[] = [];
-  /** `# HELP` (when described) and `# TYPE` lines of the text format. */
+  /** `# HELP` and `# TYPE` lines of the text format. */
   header: string;
+  /** A histogram's `le` buckets, when it is exposed as a Prometheus histogram. */
+  buckets: BucketLayout | undefined;
+  private help: string | undefined;
   private readonly byKey = new Map<string, S>();
   private readonly root: Node<S> = { name: undefined, next: undefined, series: undefined };
 
@@ -44,16 +48,25 @@ export class Family<T extends MetricType, S> {
     /** Creates the series of a validated, canonical label set. */
     private readonly create: (key: string, pairs: LabelPairs) => S,
   ) {
-    this.header = Family.header(name, type, help);
+    this.help = help;
+    this.header = this.headerText();
   }
 
-  private static header(name: string, type: MetricType, help: string | undefined): string {
-    const helpLine = help === undefined ? '' : `# HELP ${name} ${escapeHelp(help)}\n`;
-    return `${helpLine}# TYPE ${name} ${type === 'histogram' ? 'summary' : type}\n`;
+  /** HELP (the metric's name when it was never described) and TYPE. */
+  private headerText(): string {
+    const type = this.type === 'histogram' ? (this.buckets === undefined ? 'summary' : 'histogram') : this.type;
+    return `# HELP ${this.name} ${escapeHelp(this.help === undefined || this.help === '' ? this.name : this.help)}\n# TYPE ${this.name} ${type}\n`;
   }
 
   describe(help: string): void {
-    this.header = Family.header(this.name, this.type, help);
+    this.help = help;
+    this.header = this.headerText();
+  }
+
+  /** Exposes a histogram family as a Prometheus histogram with `layout`'s buckets (its series are set by the caller). */
+  setBuckets(layout: BucketLayout): void {
+    this.buckets = layout;
+    this.header = this.headerText();
   }
 
   /**

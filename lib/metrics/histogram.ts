@@ -1,12 +1,14 @@
 /*
  * Histogram series: the hot `record()` in plain JavaScript on the HDR
- * layout of `hdr-layout.ts`, quantiles, and the export to an
- * hdr-histogram-js `Histogram` (WebAssembly where it loads, else JS; see
- * `hdr-export.ts`).
+ * layout of `hdr-layout.ts`, the whole life's quantiles, the sliding
+ * window's (see `window.ts`), exact `le` bucket counts (see `buckets.ts`),
+ * and the export to an hdr-histogram-js `Histogram` (WebAssembly where it
+ * loads, else JS; see `hdr-export.ts`).
  */
 import type { Histogram } from 'hdr-histogram-js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
+import type { BucketLayout } from './buckets.js';
 import {
   COUNTS_LENGTH,
   INITIAL_COUNTS_LENGTH,
@@ -14,103 +16,14 @@ import {
   PERCENTILES,
   SHIFT_0,
   SHIFT_1,
+  countBelow,
+  indexOf,
   valuesAtPercentiles,
 } from './hdr-layout.js';
 import { toHdrHistogram } from './hdr-export.js';
+import type { HdrExportOptions, HistogramHandle, HistogramSummary } from './histogram-handle.js';
 import { describeValue, formatValue } from './names.js';
-
-/**
- * A summary of a histogram series, in milliseconds.
- *
- * @remarks
- * `count`, `sum`, `min`, `max` and `mean` are exact (over the values as
- * recorded); the quantiles come from the HDR buckets (3 significant digits,
- * 1 µs resolution), kept within `[min, max]`. With no value recorded every
- * field is 0.
- *
- * @example
- * ```ts
- * import { MetricsCollector, type HistogramSummary } from 'proc-daemon/metrics';
- *
- * const metrics = new MetricsCollector();
- * for (const ms of [1, 2, 3, 4]) metrics.recordHistogram('query_ms', ms);
- * const s: HistogramSummary | undefined = metrics.getMetrics().histograms['query_ms'];
- * console.log(s?.count, s?.mean, s?.p50); // 4 2.5 2
- * ```
- * @public
- */
-export interface HistogramSummary {
-  readonly count: number;
-  readonly min: number;
-  readonly max: number;
-  readonly mean: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly p999: number;
-  readonly sum: number;
-}
-
-/**
- * Options of {@link HistogramHandle.toHdr}.
- *
- * @example
- * ```ts
- * import { MetricsCollector, type HdrExportOptions } from 'proc-daemon/metrics';
- *
- * const options: HdrExportOptions = { useWebAssembly: false };
- * const hdr = new MetricsCollector().histogram('rpc_ms').toHdr(options);
- * hdr.destroy();
- * ```
- * @public
- */
-export interface HdrExportOptions {
-  /** Build the WebAssembly implementation when it loads (default `true`); `false` for the JavaScript one. */
-  readonly useWebAssembly?: boolean;
-}
-
-/**
- * The handle of one histogram series: `record()` costs no lookup.
- *
- * @remarks
- * Values are milliseconds; see {@link HistogramLimits} for the range and
- * precision. The same series always returns the same handle.
- *
- * @example
- * ```ts
- * import { MetricsCollector } from 'proc-daemon/metrics';
- *
- * const metrics = new MetricsCollector();
- * const latency = metrics.histogram('http_request_ms', { route: '/users' });
- * const t0 = performance.now();
- * // … handle the request …
- * latency.record(performance.now() - t0);
- * console.log(latency.series, latency.summary().count); // http_request_ms{route="/users"} 1
- * ```
- * @public
- */
-export interface HistogramHandle {
-  /** The series key: the name, or `name{k="v",...}`. */
-  readonly series: string;
-  /** Values recorded so far. */
-  readonly count: number;
-  /**
-   * Records a value in ms; throws `RuntimeInvalidMetricValue` (recording
-   * nothing) if it is not of type `number` (never converted), NaN, negative
-   * or beyond `HistogramLimits.maxMs` (`Infinity` included).
-   */
-  record(ms: number): void;
-  /** The series' summary now. */
-  summary(): HistogramSummary;
-  /**
-   * A new hdr-histogram-js `Histogram` holding every value recorded so far,
-   * in microseconds (lowest discernible value 1, 3 significant digits): for
-   * HdrHistogram logs, encoding or a full percentile distribution. The
-   * caller owns it: call its `destroy()` when done (it frees WebAssembly
-   * memory).
-   */
-  toHdr(options?: HdrExportOptions): Histogram;
-}
+import { EMPTY_SNAPSHOT, type Snapshot, SnapshotRing, type WindowClock } from './window.js';
 
 /** The summary of an empty series. */
 const EMPTY: HistogramSummary = Object.freeze({ count: 0, min: 0, max: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, sum: 0 });
@@ -126,23 +39,42 @@ export class HistogramSeries implements HistogramHandle {
   /** Sums of the counts over runs of 32 and 1024 entries: quantiles descend them. */
   private l1: Float64Array = new Float64Array(INITIAL_COUNTS_LENGTH >> SHIFT_1);
   private readonly l0 = new Float64Array(COUNTS_LENGTH >> SHIFT_0);
-  /** The quantiles in µs, as of `scratchCount` values. */
-  private readonly scratch = new Float64Array(PERCENTILES.length).fill(NaN);
-  private scratchCount = 0;
+  /** The window: the epoch this series has caught up with, and its snapshots. */
+  private epoch: number;
+  private readonly ring = new SnapshotRing();
+  private lastSnapshot: Snapshot = EMPTY_SNAPSHOT;
+  /** The whole life's quantiles in µs, as of `lifeCount` values. */
+  private readonly life = new Float64Array(PERCENTILES.length).fill(NaN);
+  private lifeCount = 0;
+  /** The window's quantiles in µs, as of `windowCount` values over `windowBase`. */
+  private readonly window = new Float64Array(PERCENTILES.length).fill(NaN);
+  private windowCount = -1;
+  private windowBase: Snapshot = EMPTY_SNAPSHOT;
+  /** The `le` buckets (a Prometheus histogram), and per bound the values of its split entry at or below it. */
+  buckets: BucketLayout | undefined;
+  private low: Float64Array | undefined;
+  private split: Uint8Array | undefined;
+  /** The sample lines' prefixes in the text format (each ends with the space before the value), built on first use. */
+  prefixes: readonly string[] | undefined;
   /** The last numbers written in the text format (quantiles, sum) and their text. */
   private readonly shown = new Float64Array(PERCENTILES.length + 1).fill(NaN);
   private readonly shownText: string[] = ['NaN', 'NaN', 'NaN', 'NaN', 'NaN'];
 
   constructor(
     readonly series: string,
-    /** The text-format lines' prefixes: the four quantiles, `_sum`, `_count` (each ends with a space). */
-    readonly prefixes: readonly string[],
-  ) {}
+    /** The inside of the label set (`a="x",b="y"`), empty when unlabelled. */
+    readonly labels: string,
+    private readonly clock: WindowClock,
+  ) {
+    if (clock.polled) clock.poll();
+    this.epoch = clock.epoch;
+  }
 
   record(ms: number): void {
     // A typeof for non-numbers (`'5' >= 0` is true), then one test rejects NaN,
     // negatives and everything beyond the range (Infinity included).
     if (typeof ms !== 'number' || !(ms >= 0 && ms <= MAX_MS)) throw invalidHistogramValue(this.series, ms);
+    if (this.epoch !== this.clock.tick) this.turn();
     const us = Math.round(ms * 1000);
     const b = 21 - Math.clz32(us | 2047);
     const i = (b << 10) + (us >>> b);
@@ -157,6 +89,8 @@ export class HistogramSeries implements HistogramHandle {
     this.sum += ms;
     if (ms < this.min) this.min = ms;
     if (ms > this.max) this.max = ms;
+    const split = this.split;
+    if (split !== undefined && split[i] === 1) this.recordSplit(i, us);
   }
 
   /** Grows the counts (and their index) to cover `index`; returns the new counts. */
@@ -173,32 +107,48 @@ export class HistogramSeries implements HistogramHandle {
     return (this.counts = widen(this.counts, length));
   }
 
-  /**
-   * Writes the values (µs) at `PERCENTILES` into the scratch array and
-   * returns it: exactly what hdr-histogram-js's `getValueAtPercentile`
-   * answers for the same values (computed again only after new values).
-   * Empty series: NaN.
-   */
-  valuesAtPercentilesUs(): Float64Array {
-    if (this.count !== this.scratchCount) {
-      // Every record increments count: the same count means the same values.
-      this.scratchCount = this.count;
-      if (this.count === 0) this.scratch.fill(NaN);
-      else valuesAtPercentiles(this.counts, this.l1, this.l0, this.count, PERCENTILES, this.scratch);
+  /** A value `us` landed in entry `i`, which a bound splits: counts it for each such bound it does not exceed. */
+  private recordSplit(i: number, us: number): void {
+    const layout = this.buckets as BucketLayout;
+    const low = this.low as Float64Array;
+    for (let k = 0; k < layout.entry.length; k++) {
+      if (layout.entry[k] === i && layout.whole[k] === 0 && us <= (layout.us[k] as number)) low[k] = (low[k] as number) + 1;
     }
-    return this.scratch;
+  }
+
+  /** Reads the clock if it is a scheduler's, and catches up with a new epoch. */
+  private turn(): void {
+    const clock = this.clock;
+    if (clock.polled) clock.poll();
+    if (this.epoch !== clock.epoch) this.catchUp();
   }
 
   /**
-   * Writes the quantiles in ms (kept within `[min, max]`) into `out`
-   * (length 4: p50, p90, p99, p99.9); NaN when the series is empty.
+   * The clock moved to a new epoch since this series last looked: its
+   * counts now are its counts at every rotation since (it recorded nothing
+   * after them), one snapshot for all of them.
    */
-  quantilesMs(out: Float64Array): void {
-    const us = this.valuesAtPercentilesUs();
-    for (let k = 0; k < us.length; k++) {
-      const ms = (us[k] as number) / 1000;
-      out[k] = ms < this.min ? this.min : ms > this.max ? this.max : ms;
+  private catchUp(): void {
+    const now = this.clock.epoch;
+    if (this.count !== this.lastSnapshot.count) {
+      const used = this.count === 0 ? 0 : indexOf(Math.round(this.max * 1000)) + 1;
+      this.lastSnapshot = {
+        count: this.count,
+        counts: this.counts.slice(0, used),
+        l1: this.l1.slice(0, (used + (1 << SHIFT_1) - 1) >> SHIFT_1),
+        l0: this.l0.slice(),
+      };
     }
+    this.ring.fill(this.epoch + 1, now, this.lastSnapshot);
+    this.epoch = now;
+  }
+
+  /** Sets the `le` buckets; the series has recorded nothing yet. */
+  setBuckets(layout: BucketLayout): void {
+    this.buckets = layout;
+    this.low = new Float64Array(layout.entry.length);
+    this.split = layout.split;
+    this.prefixes = undefined;
   }
 
   /**
@@ -214,10 +164,65 @@ export class HistogramSeries implements HistogramHandle {
     return this.shownText[k] as string;
   }
 
+  /** Writes into `out` the cumulative count of each bound of the buckets, then the total (the `+Inf` bucket). */
+  bucketCounts(out: Float64Array): void {
+    const layout = this.buckets as BucketLayout;
+    const low = this.low as Float64Array;
+    for (let k = 0; k < layout.entry.length; k++) {
+      const e = layout.entry[k] as number;
+      out[k] =
+        layout.whole[k] === 1
+          ? countBelow(this.counts, this.l1, this.l0, e + 1)
+          : countBelow(this.counts, this.l1, this.l0, e) + (low[k] as number);
+    }
+    out[layout.entry.length] = this.count;
+  }
+
+  /**
+   * The values (µs) at `PERCENTILES` of the whole life (`window` false) or
+   * of the sliding window (true): exactly what hdr-histogram-js's
+   * `getValueAtPercentile` answers for the same values; NaN when there is
+   * none. Computed again only after new values (or a rotation, for the
+   * window); the array is reused.
+   */
+  valuesAtPercentilesUs(window = false): Float64Array {
+    if (!window) {
+      // Every record increments count: the same count means the same values.
+      if (this.count !== this.lifeCount) {
+        this.lifeCount = this.count;
+        valuesAtPercentiles(this.counts, this.l1, this.l0, EMPTY_SNAPSHOT, this.count, PERCENTILES, this.life);
+      }
+      return this.life;
+    }
+    this.clock.poll();
+    if (this.epoch !== this.clock.epoch) this.catchUp();
+    const base = this.ring.baseAt(this.epoch);
+    if (this.count !== this.windowCount || base !== this.windowBase) {
+      this.windowCount = this.count;
+      this.windowBase = base;
+      const total = this.count - base.count;
+      if (total === 0) this.window.fill(NaN);
+      else valuesAtPercentiles(this.counts, this.l1, this.l0, base, total, PERCENTILES, this.window);
+    }
+    return this.window;
+  }
+
+  /**
+   * Writes into `out` (length 4: p50, p90, p99, p99.9) the quantiles in ms
+   * (see `valuesAtPercentilesUs`), kept within `[min, max]`.
+   */
+  quantilesMs(window: boolean, out: Float64Array): void {
+    const us = this.valuesAtPercentilesUs(window);
+    for (let k = 0; k < us.length; k++) {
+      const ms = (us[k] as number) / 1000;
+      out[k] = ms < this.min ? this.min : ms > this.max ? this.max : ms;
+    }
+  }
+
   summary(): HistogramSummary {
     if (this.count === 0) return EMPTY;
     const q = new Float64Array(PERCENTILES.length);
-    this.quantilesMs(q);
+    this.quantilesMs(false, q);
     return {
       count: this.count,
       min: this.min,

@@ -116,10 +116,10 @@ export function canonicalLabels(name: string, type: MetricType, entries: LabelEn
         { code: ErrorCode.RuntimeInvalidMetricName },
       );
     }
-    if (type === 'histogram' && label === 'quantile') {
+    if (type === 'histogram' && (label === 'quantile' || label === 'le')) {
       throw DaemonError.runtime(
-        `label name "quantile" of histogram "${name}" is reserved: histograms are exposed as Prometheus summaries, ` +
-          'whose quantile label it is; rename the label',
+        `label name "${label}" of histogram "${name}" is reserved: histograms are exposed as Prometheus summaries ` +
+          '(label "quantile") or, with buckets, as Prometheus histograms (label "le"); rename the label',
         { code: ErrorCode.RuntimeInvalidMetricName },
       );
     }
@@ -188,9 +188,9 @@ export function typeConflict(name: string, existing: MetricType, wanted: MetricT
   );
 }
 
-/** The names a histogram `name` also writes in the exposition (`name_sum`, `name_count`). @internal */
+/** The names a histogram `name` also writes in the exposition (`name_sum`, `name_count`, and with buckets `name_bucket`). @internal */
 export function summarySuffixes(name: string): readonly string[] {
-  return [`${name}_sum`, `${name}_count`];
+  return [`${name}_sum`, `${name}_count`, `${name}_bucket`];
 }
 
 /** `s` as a JSON string literal, cut after 40 characters (the message says how long it was). */

@@ -3,7 +3,7 @@
  * histogram series when stopped or disposed.
  */
 import type { MetricsCollector } from './collector.js';
-import type { HistogramHandle } from './histogram.js';
+import type { HistogramHandle } from './histogram-handle.js';
 import { MAX_MS } from './hdr-layout.js';
 import type { Labels } from './names.js';
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /**
  * Where a {@link ResourceTracker} reads the process's statistics. The
@@ -33,6 +33,11 @@ export interface ProcessProbe {
   cpuUsage(): { readonly user: number; readonly system: number };
   /** The number of OS threads of the process, or `undefined` when it is not known. */
   threads(): number | undefined;
+  /**
+   * The number of open file descriptors of the process, or `undefined` when
+   * it is not known; optional (a probe without it has no such figure).
+   */
+  openFds?(): number | undefined;
 }
 
 const STATUS = '/proc/self/status';
@@ -61,14 +66,34 @@ function procThreads(): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
+let fdsAbsent = process.platform !== 'linux';
+
+/**
+ * The open descriptors, from the entries of `/proc/self/fd` (Linux), less
+ * the one the listing itself holds open while it reads: the figure of
+ * prom-client's `process_open_fds`. About 10–30 µs for a few dozen
+ * descriptors.
+ */
+function procOpenFds(): number | undefined {
+  if (fdsAbsent) return undefined;
+  try {
+    return readdirSync('/proc/self/fd').length - 1;
+  } catch (err) {
+    if (PERMANENT.has((err as NodeJS.ErrnoException).code ?? '')) fdsAbsent = true;
+    return undefined;
+  }
+}
+
 /**
  * The real process: `process.memoryUsage()`, `process.cpuUsage()` and, on
- * Linux, the `Threads:` line of `/proc/self/status`; elsewhere Node does not
- * tell the thread count and `threads()` is `undefined`.
+ * Linux, the `Threads:` line of `/proc/self/status` and the entries of
+ * `/proc/self/fd`; elsewhere Node tells neither the thread count nor the
+ * open descriptors, and `threads()` and `openFds()` are `undefined`.
  * @internal
  */
 export const nodeProcessProbe: ProcessProbe = Object.freeze({
   memoryUsage: () => process.memoryUsage(),
   cpuUsage: () => process.cpuUsage(),
   threads: procThreads,
+  openFds: procOpenFds,
 });

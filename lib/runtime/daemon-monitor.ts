@@ -2,24 +2,44 @@ import { type MonoTypeOperatorFunction, type SchedulerLike, type Subscription, a
 import type { Config } from '../config/config.js';
 import type { DaemonEvent } from '../kernel/events.js';
 import type { KernelState, StateCounts } from '../kernel/kernel-state.js';
+import { readyOf } from '../kernel/snapshot.js';
 import { SubsystemState } from '../kernel/subsystem-state.js';
 import type { CounterHandle, GaugeHandle } from '../metrics/handles.js';
 import { MetricsCollector } from '../metrics/collector.js';
-import type { ProcessProbe } from '../resources/process-probe.js';
+import { type ProcessProbe, nodeProcessProbe } from '../resources/process-probe.js';
 import type { ResourceAlert } from '../resources/resource-alert.js';
 import { ResourceTracker } from '../resources/resource-tracker.js';
+import type { ResourceUsage } from '../resources/resource-usage.js';
 import type { LogDestination } from '../logging/create-logger.js';
+import { loggable } from '../logging/loggable-error.js';
 import type { DaemonCore } from './daemon-core.js';
+import { VERSION } from './version.js';
 
 const MB = 1024 * 1024;
 const STATES = Object.values(SubsystemState);
+/** Every type of daemon event (the `satisfies` fails the build when one is missing): each has its counter from the start. */
+const EVENT_TYPES = Object.keys({
+  ...{ 'state-changed': 0, signal: 0, 'shutdown-initiated': 0, phase: 0 },
+  ...{ 'config-reloaded': 0, 'config-rejected': 0, health: 0, 'resource-alert': 0 },
+} satisfies Record<DaemonEvent['type'], 0>);
 
 /**
  * The daemon's own observability, from `[monitoring]`: its metrics (series
  * prefixed `proc_daemon_`, when `enableMetrics`) and its resource tracker
  * (when `trackResources`: samples every `metricsIntervalMs`, memory limits
- * turned into `resource-alert` events, a hard one into shutdown). Nothing
- * runs, and no timer exists, for a feature that is off.
+ * turned into `resource-alert` events, a hard one into shutdown; with
+ * metrics, the standard `process_` and `nodejs_` series). Nothing runs, and
+ * no timer exists, for a feature that is off.
+ *
+ * The series follow Prometheus's naming rules (base units, counters ending
+ * `_total`, a HELP text each). Counters per subsystem exist at 0 from the
+ * subsystem's registration and counters per event type from the start, so
+ * that `increase()` sees their first increment. The shutdown duration is
+ * worked out at every read of the metrics, from the state: the time since
+ * shutdown began while it runs — each scrape during the drain and the
+ * ladder sees it grow — and its total from `stopped` on (the probe server
+ * and the control socket close then, so only the process itself reads that
+ * last value).
  * @internal
  */
 export class DaemonMonitor {
@@ -30,6 +50,10 @@ export class DaemonMonitor {
   #byState: Record<string, GaugeHandle> | undefined;
   #lastCounts: StateCounts | undefined;
   #events: Map<string, CounterHandle> | undefined;
+  #ready: GaugeHandle | undefined;
+  /** Per subsystem name: its restart and failed-health counters, made at its registration. */
+  #perSubsystem = new Map<string, { readonly restarts: CounterHandle; readonly unhealthy: CounterHandle }>();
+  #registered = 0;
   #running = false;
 
   constructor(
@@ -46,7 +70,15 @@ export class DaemonMonitor {
       describe(metrics);
       if (droppedLines !== undefined) countDroppedLines(metrics, droppedLines, config.logging.file !== undefined);
       this.#byState = Object.fromEntries(STATES.map((s) => [s, metrics.gauge('proc_daemon_subsystems', { state: s })]));
-      this.#events = new Map();
+      this.#ready = metrics.gauge('proc_daemon_ready');
+      metrics.gauge('proc_daemon_info', { version: VERSION }).set(1);
+      this.#events = new Map(EVENT_TYPES.map((type) => [type, metrics.counter('proc_daemon_events_total', { type })]));
+      // Absent until shutdown begins; from then on, brought up to date at every read.
+      metrics.onCollect(() => {
+        const { initiatedAt, stoppedAt } = core.state;
+        if (initiatedAt === undefined) return;
+        metrics.setGauge('proc_daemon_shutdown_duration_seconds', ((stoppedAt ?? core.clock.now()) - initiatedAt) / 1000);
+      });
       core.events$.subscribe((e) => this.#onEvent(e));
       core.state$.subscribe((s) => this.#onState(s));
     }
@@ -86,27 +118,26 @@ export class DaemonMonitor {
     const subs = tracker.alerts$.pipe(this.#again(m.metricsIntervalMs, true)).subscribe((alert) => this.#onAlert(alert));
     const metrics = this.metrics;
     if (metrics !== undefined) {
-      const rss = metrics.gauge('proc_daemon_resident_memory_bytes');
-      const heap = metrics.gauge('proc_daemon_heap_used_bytes');
-      const cpu = metrics.gauge('proc_daemon_cpu_percent');
-      const threads = metrics.gauge('proc_daemon_threads');
-      subs.add(
-        tracker.usage$.pipe(this.#again(m.metricsIntervalMs, false)).subscribe((u) => {
-          rss.set(u.memoryBytes);
-          heap.set(u.heapUsedBytes);
-          cpu.set(u.cpuPercent);
-          if (u.threads !== undefined) threads.set(u.threads);
-        }),
-      );
+      for (const level of ['soft', 'hard']) {
+        for (const state of ['exceeded', 'recovered']) metrics.counter('proc_daemon_resource_alerts_total', { level, state });
+      }
+      const series = processSeries(metrics, this.probe ?? nodeProcessProbe, m.metricsIntervalMs, this.core.clock.now());
+      try {
+        series.sample(tracker.currentUsage(), false);
+      } catch {
+        // A failed first reading: the samples will tell (and log) it.
+      }
+      subs.add(tracker.usage$.pipe(this.#again(m.metricsIntervalMs, false, () => series.gap())).subscribe((u) => series.sample(u)));
     }
     this.#trackerSubs = subs;
   }
 
   /** A failed reading (EMFILE, say) is logged once, and sampling starts again an interval later (scheduled, never at once). */
-  #again<T>(intervalMs: number, log: boolean): MonoTypeOperatorFunction<T> {
+  #again<T>(intervalMs: number, log: boolean, onError?: () => void): MonoTypeOperatorFunction<T> {
     return retry<T>({
       delay: (err: unknown) => {
-        if (log) this.core.logger.error({ err }, 'resource tracking: reading the process failed; trying again in one interval');
+        onError?.();
+        if (log) this.core.logger.error({ err: loggable(err) }, 'resource tracking: reading the process failed; trying again in one interval');
         return timer(intervalMs, this.scheduler ?? asyncScheduler);
       },
     });
@@ -130,33 +161,88 @@ export class DaemonMonitor {
   }
 
   #onEvent(e: DaemonEvent): void {
-    const metrics = this.metrics as MetricsCollector;
     const events = this.#events as Map<string, CounterHandle>;
     let counter = events.get(e.type);
     if (counter === undefined) {
-      counter = metrics.counter('proc_daemon_events_total', { type: e.type });
+      counter = (this.metrics as MetricsCollector).counter('proc_daemon_events_total', { type: e.type });
       events.set(e.type, counter);
     }
     counter.inc();
-    if (e.type === 'state-changed' && e.state === 'restarting') {
-      metrics.incrementCounter('proc_daemon_restarts_total', 1, { subsystem: e.name });
-    } else if (e.type === 'health' && !e.healthy) {
-      metrics.incrementCounter('proc_daemon_health_check_failures_total', 1, { subsystem: e.name });
-    } else if (e.type === 'phase' && e.phase === 'stopped') {
-      const state = this.core.state;
-      if (state.initiatedAt !== undefined && state.stoppedAt !== undefined) {
-        metrics.setGauge('proc_daemon_shutdown_duration_ms', state.stoppedAt - state.initiatedAt);
-      }
-    }
+    if (e.type === 'state-changed' && e.state === 'restarting') this.#subsystem(e.name).restarts.inc();
+    else if (e.type === 'health' && !e.healthy) this.#subsystem(e.name).unhealthy.inc();
   }
 
   #onState(state: KernelState): void {
+    (this.#ready as GaugeHandle).set(readyOf(state) ? 1 : 0);
+    // New registrations: their counters start at 0 now, before anything can happen to them.
+    for (; this.#registered < state.subsystems.size; this.#registered++) {
+      const rec = state.subsystems.get(this.#registered);
+      if (rec !== undefined) this.#subsystem(rec.name);
+    }
     const counts = state.counts;
     if (counts === this.#lastCounts) return;
     this.#lastCounts = counts;
     const gauges = this.#byState as Record<string, GaugeHandle>;
     for (const s of STATES) (gauges[s] as GaugeHandle).set(counts[s]);
   }
+
+  /** The counters of the subsystem `name`, made on first use. */
+  #subsystem(name: string): { readonly restarts: CounterHandle; readonly unhealthy: CounterHandle } {
+    let handles = this.#perSubsystem.get(name);
+    if (handles === undefined) {
+      const metrics = this.metrics as MetricsCollector;
+      handles = {
+        restarts: metrics.counter('proc_daemon_restarts_total', { subsystem: name }),
+        unhealthy: metrics.counter('proc_daemon_health_check_failures_total', { subsystem: name }),
+      };
+      this.#perSubsystem.set(name, handles);
+    }
+    return handles;
+  }
+}
+
+/**
+ * The standard process series (prom-client's default-metric names and
+ * meanings) from the tracker's samples: CPU counters that follow the
+ * process's totals, memory, heap, descriptors, start time, and the event
+ * loop lag — how late the sampling timer fired on the daemon's scheduler (a
+ * sample due `intervalMs` after the previous one that comes 40 ms later
+ * tells 0.04 s), at no cost of its own.
+ */
+type ProcessSeries = { sample(usage: ResourceUsage, tick?: boolean): void; gap(): void };
+function processSeries(metrics: MetricsCollector, probe: ProcessProbe, intervalMs: number, startedAt: number): ProcessSeries {
+  const user = metrics.counter('process_cpu_user_seconds_total');
+  const system = metrics.counter('process_cpu_system_seconds_total');
+  const cpu = metrics.counter('process_cpu_seconds_total');
+  const rss = metrics.gauge('process_resident_memory_bytes');
+  const heapUsed = metrics.gauge('nodejs_heap_size_used_bytes');
+  const heapTotal = metrics.gauge('nodejs_heap_size_total_bytes');
+  // The process's start, epoch seconds: the wall time now less its uptime.
+  metrics.gauge('process_start_time_seconds').set(Math.round(Date.now() / 1000 - process.uptime()));
+  const follow = (counter: CounterHandle, total: number): void => {
+    if (total > counter.value) counter.inc(total - counter.value);
+  };
+  let previous: number | undefined = startedAt;
+  return {
+    sample(u, tick = true) {
+      const { user: userUs, system: systemUs } = probe.cpuUsage();
+      follow(user, userUs / 1e6);
+      follow(system, systemUs / 1e6);
+      follow(cpu, (userUs + systemUs) / 1e6);
+      rss.set(u.memoryBytes);
+      heapUsed.set(u.heapUsedBytes);
+      heapTotal.set(u.heapTotalBytes);
+      const fds = probe.openFds?.();
+      if (fds !== undefined) metrics.setGauge('process_open_fds', fds);
+      if (!tick) return;
+      if (previous !== undefined) metrics.setGauge('nodejs_eventloop_lag_seconds', Math.max(0, u.at - previous - intervalMs) / 1000);
+      previous = u.at;
+    },
+    // A failed reading: the next sample comes more than one interval after the last one, which says nothing of the loop.
+    gap() {
+      previous = undefined;
+    },
+  };
 }
 
 /** The log lines each destination dropped, brought up to date at every read of the metrics. */
@@ -188,12 +274,19 @@ function describe(metrics: MetricsCollector): void {
     .describe('proc_daemon_events_total', 'Daemon events by type (every transition, signal, phase, health answer...).')
     .describe('proc_daemon_restarts_total', 'Restarts of each subsystem, by policy or by hand.')
     .describe('proc_daemon_health_check_failures_total', 'Failed health checks of each subsystem.')
-    .describe('proc_daemon_shutdown_duration_ms', 'How long the last shutdown took, from its start to stopped.')
+    .describe('proc_daemon_ready', 'Whether the daemon is ready for traffic (what /readyz answers): 1 or 0.')
+    .describe('proc_daemon_info', 'The proc-daemon version, in the label version; always 1.')
+    .describe('proc_daemon_shutdown_duration_seconds', 'Seconds since shutdown began while it runs; its total once stopped.')
     .describe('proc_daemon_resource_alerts_total', 'Memory limit crossings, by level and direction.')
-    .describe('proc_daemon_resident_memory_bytes', 'Resident set size (RSS) at the last sample.')
-    .describe('proc_daemon_heap_used_bytes', 'V8 heap in use at the last sample.')
-    .describe('proc_daemon_cpu_percent', 'CPU time over wall time since the previous sample, in % of one core.')
-    .describe('proc_daemon_threads', 'Threads of the process at the last sample (Linux).')
+    .describe('process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.')
+    .describe('process_cpu_system_seconds_total', 'Total system CPU time spent in seconds.')
+    .describe('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.')
+    .describe('process_resident_memory_bytes', 'Resident memory size in bytes.')
+    .describe('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.')
+    .describe('process_open_fds', 'Number of open file descriptors.')
+    .describe('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.')
+    .describe('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.')
+    .describe('nodejs_eventloop_lag_seconds', 'Lag of event loop in seconds.')
     .describe(
       'proc_daemon_log_lines_dropped_total',
       'Log lines a destination could not write (a full disk, a closed or stuck stdout), by destination.',

@@ -36,7 +36,7 @@ describe('demos', () => {
     expect(out).toMatch(/cache: unhealthy \(3 in a row\)/);
     expect(out).toMatch(/cache: stopping → restarting \(attempt 1 in 500 ms\): subsystem "cache" failed its health check 3 times/);
     expect(out).toMatch(/> GET \/metrics → 200 text\/plain; version=0\.0\.4/);
-    expect(out).toMatch(/http_request_duration_ms\{route="\/orders",quantile="0\.99"\} \d/);
+    expect(out).toMatch(/http_request_duration_seconds_bucket\{route="\/orders",le="0\.01"\} \d/);
     expect(out).toMatch(/proc_daemon_restarts_total\{subsystem="cache"\} 1/);
     expect(out).toMatch(/> GET \/readyz → 503[^\n]*\n  not ready: shutting down \(requested\), phase draining/);
     expect(child.lines.at(-1)).toMatch(/^stopped: exit code 0/);

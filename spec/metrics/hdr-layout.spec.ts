@@ -11,6 +11,7 @@ import {
 } from '../../lib/metrics/hdr-layout.js';
 import { webAssemblyLoads } from '../../lib/metrics/hdr-export.js';
 import { HistogramSeries } from '../../lib/metrics/histogram.js';
+import { WindowClock } from '../../lib/metrics/window.js';
 
 /** hdr-histogram-js's own JS histogram with the layout of ours (1 µs, 3 digits), covering the whole range. */
 function reference(): JsHistogram {
@@ -18,7 +19,7 @@ function reference(): JsHistogram {
 }
 
 function series(): HistogramSeries {
-  return new HistogramSeries('h', []);
+  return new HistogramSeries('h', '', new WindowClock(() => 0, 0, true));
 }
 
 /** Edges of every bucket: 0, 2^k − 1, 2^k, 2^k + 1, and the top of the range. */

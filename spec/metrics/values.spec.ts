@@ -110,7 +110,7 @@ describe('MetricsCollector.incrementCounter', () => {
     const m = new MetricsCollector();
     rejects(() => m.incrementCounter('jobs_total', '5' as never), 'counter "jobs_total"', 'the string "5"', 'finite number >= 0');
     m.incrementCounter('jobs_total', 1);
-    expect(m.toPrometheus()).toBe('# TYPE jobs_total counter\njobs_total 1\n');
+    expect(m.toPrometheus()).toBe('# HELP jobs_total jobs_total\n# TYPE jobs_total counter\njobs_total 1\n');
     expect(m.getMetrics().counters).toEqual({ jobs_total: 1 });
   });
 
@@ -180,7 +180,10 @@ describe('MetricsCollector.setGauge', () => {
     m.setGauge('ratio', Number.NaN);
     m.setGauge('limit', Infinity);
     m.setGauge('floor', -Infinity);
-    expect(m.toPrometheus()).toBe('# TYPE ratio gauge\nratio NaN\n# TYPE limit gauge\nlimit +Inf\n# TYPE floor gauge\nfloor -Inf\n');
+    expect(m.toPrometheus()).toBe(
+      '# HELP ratio ratio\n# TYPE ratio gauge\nratio NaN\n# HELP limit limit\n# TYPE limit gauge\nlimit +Inf\n' +
+        '# HELP floor floor\n# TYPE floor gauge\nfloor -Inf\n',
+    );
     expect(m.getMetrics().gauges).toEqual({ ratio: Number.NaN, limit: Infinity, floor: -Infinity });
   });
 });
@@ -288,6 +291,13 @@ function clock(...values: unknown[]): SchedulerLike {
   return Object.assign(Object.create(scheduler) as SchedulerLike, { now: () => values[Math.min(i++, values.length - 1)] as number });
 }
 
+/** A clock that reads what the test last set, however often it is read (the collector's window reads it too). */
+function settableClock(initial: unknown): { scheduler: SchedulerLike; set(value: unknown): void } {
+  let value = initial;
+  const scheduler = Object.assign(Object.create(new TestScheduler(() => undefined)) as SchedulerLike, { now: () => value as number });
+  return { scheduler, set: (v) => void (value = v) };
+}
+
 describe('Timer', () => {
   it('rejects a clock that reads a non-number with 6003 when the collector is created', () => {
     for (const [v, described] of [...NON_NUMBERS, ...HOSTILE]) {
@@ -302,18 +312,23 @@ describe('Timer', () => {
   });
 
   it('throws 6003 from stop() and records nothing when the clock reads a non-number', () => {
-    const metrics = new MetricsCollector({ scheduler: clock(0, 10, '20', 30) });
+    const time = settableClock(0);
+    const metrics = new MetricsCollector({ scheduler: time.scheduler });
     const t = Timer.start('op_ms', metrics);
+    time.set('20');
     rejects(() => t.stop(), 'clock', 'the string "20"');
     expect(metrics.histogram('op_ms').count).toBe(0);
     expect(t.stopped).toBe(false);
+    time.set(20);
     expect(t.stop()).toBe(20); // the clock works again: the timer still records, once
     expect(metrics.histogram('op_ms').summary()).toMatchObject({ count: 1, sum: 20 });
   });
 
   test.prop([nonNumber()], { numRuns: 100 })('never records a non-number read from the clock', (value) => {
-    const metrics = new MetricsCollector({ scheduler: clock(0, 1, value) });
+    const time = settableClock(0);
+    const metrics = new MetricsCollector({ scheduler: time.scheduler });
     const t = Timer.start('op_ms', metrics);
+    time.set(value);
     rejects(() => t.stop(), 'clock');
     expect(metrics.histogram('op_ms').count).toBe(0);
   });

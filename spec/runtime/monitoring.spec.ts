@@ -59,7 +59,7 @@ describe("the daemon's own metrics (virtual time)", () => {
     daemon.shutdown();
     const result = await time.until(exit, 10_000, 10);
     const after = metrics.getMetrics();
-    expect(after.gauges['proc_daemon_shutdown_duration_ms']).toBe(result.stats.durationMs);
+    expect(after.gauges['proc_daemon_shutdown_duration_seconds']).toBe((result.stats.durationMs as number) / 1000);
     expect(after.gauges['proc_daemon_subsystems{state="stopped"}']).toBe(3);
     expect(metrics.toPrometheus()).toContain('# HELP proc_daemon_restarts_total ');
   });
@@ -92,8 +92,7 @@ describe('resource tracking (virtual time, a fake process)', () => {
     const exit = daemon.run();
     await time.advance(1000);
     expect(alerts()).toEqual([]);
-    expect(daemon.metrics!.getMetrics().gauges['proc_daemon_resident_memory_bytes']).toBe(100 * MB);
-    expect(daemon.metrics!.getMetrics().gauges['proc_daemon_threads']).toBe(7);
+    expect(daemon.metrics!.getMetrics().gauges['process_resident_memory_bytes']).toBe(100 * MB);
     proc.rss = 200 * MB;
     await time.advance(3000);
     expect(alerts().map((a) => [a.at, a.level, a.state])).toEqual([[2000, 'soft', 'exceeded']]);
@@ -157,7 +156,7 @@ describe('resource tracking (virtual time, a fake process)', () => {
     proc.rss = 200 * MB;
     await time.advance(2000);
     expect(events.filter((e) => e.type === 'resource-alert').map((e) => e.at)).toEqual([3000]);
-    expect(daemon.metrics!.getMetrics().gauges['proc_daemon_resident_memory_bytes']).toBe(200 * MB);
+    expect(daemon.metrics!.getMetrics().gauges['process_resident_memory_bytes']).toBe(200 * MB);
     daemon.shutdown();
     await time.until(exit);
   });
