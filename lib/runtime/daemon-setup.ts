@@ -1,9 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Observable } from 'rxjs';
+import type { Clock } from '../clock/clock.js';
 import type { Config } from '../config/config.js';
 import { DaemonError } from '../errors/daemon-error.js';
 import { ErrorCode } from '../errors/error-code.js';
+import type { KernelState } from '../kernel/kernel-state.js';
 import { type InstanceLock, acquireInstanceLock } from '../lock/instance-lock.js';
+import { loggable } from '../logging/loggable-error.js';
+import type { SignalConfig } from '../signal/signal-config.js';
+import type { ProcessHost } from './process-host.js';
 
 /** What `run()` set up before starting anything. @internal */
 export interface SetUp {
@@ -43,4 +50,30 @@ export function setUp(config: Config, loggerReady: Promise<void> | undefined, wa
   const watching = config.hotReload ? watch() : undefined;
   const ready = loggerReady === undefined && watching === undefined ? undefined : Promise.all([loggerReady, watching]);
   return { pidFile, ready };
+}
+
+/**
+ * sd_notify, when the process's environment asks for it (`NOTIFY_SOCKET`,
+ * set by systemd for `Type=notify`): lib/systemd and its addon are loaded
+ * then, and only then. Resolves with what stops the notifications; never
+ * rejects (where they cannot be sent, the daemon runs without them).
+ * `undefined` when no notification is asked for.
+ * @internal
+ */
+export function openNotify(
+  parts: { readonly host: ProcessHost; readonly signals: SignalConfig; readonly configSource: object | undefined },
+  core: { readonly state$: Observable<KernelState>; readonly clock: Clock },
+  logger: Logger,
+): Promise<() => void> | undefined {
+  const env = parts.host.env;
+  if (env === undefined || env['NOTIFY_SOCKET'] === undefined || env['NOTIFY_SOCKET'] === '') return undefined;
+  const reloadSignals = new Set([...parts.signals.bindings.values()].filter((b) => b.role === 'reload').map((b) => b.signal));
+  const host = { env, states: core.state$, clock: core.clock, logger, reloadSignals, configFile: parts.configSource !== undefined };
+  return import('../systemd/sd-notify.js').then(
+    ({ startSdNotify }) => startSdNotify(host),
+    (err: unknown) => {
+      logger.warn({ err: loggable(err) }, 'sd_notify is off: NOTIFY_SOCKET is set, but its module does not load');
+      return () => {};
+    },
+  );
 }

@@ -13,6 +13,8 @@ export interface ProcessHost extends SignalSource {
   keepAlive(): () => void;
   /** Where the resource tracker reads memory, CPU and threads; default the real process. */
   readonly probe?: ProcessProbe;
+  /** The environment the daemon reads at `run()` (`NOTIFY_SOCKET`, say); none when absent. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /**
    * Calls `handler` on an uncaught exception or an unhandled rejection (taking
    * over Node's default of printing and exiting); returns the uninstaller.
@@ -25,6 +27,7 @@ export type CrashHandler = (error: unknown, origin: 'uncaughtException' | 'unhan
 
 /** The real process. @internal */
 export const realProcess: ProcessHost = Object.freeze({
+  env: process.env,
   on: (signal: NodeJS.Signals, listener: () => void) => void process.on(signal, listener),
   off: (signal: NodeJS.Signals, listener: () => void) => void process.off(signal, listener),
   setExitCode: (code: number) => {
