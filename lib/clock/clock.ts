@@ -17,16 +17,33 @@ export const defaultScheduler: SchedulerLike = Object.freeze({
 });
 
 /**
+ * A scheduler that also supplies the daemon's random samples (the place of a
+ * jittered restart delay in its band): virtual time's seeded source, so that
+ * a daemon on it replays the same history.
+ * @internal
+ */
+export interface RandomSource {
+  /** A uniform sample from `[0, 1)`. */
+  random(): number;
+}
+
+/**
  * Time for the runtime: the daemon's scheduler, plus timers that may be
- * unref'd when the scheduler is the real one.
+ * unref'd when the scheduler is the real one, and the daemon's random
+ * samples (`Math.random`, or the scheduler's own when it is a
+ * {@link RandomSource}).
  * @internal
  */
 export class Clock {
   /** Whether the scheduler is the real one (not virtual time). */
   readonly real: boolean;
+  /** A uniform sample from `[0, 1)`: the scheduler's, when it supplies them; else `Math.random`. */
+  readonly random: () => number;
 
   constructor(readonly scheduler: SchedulerLike = defaultScheduler) {
     this.real = scheduler === defaultScheduler;
+    const source = (scheduler as Partial<RandomSource>).random;
+    this.random = typeof source === 'function' ? source.bind(scheduler) : Math.random;
   }
 
   now(): number {

@@ -12,6 +12,8 @@ export interface HandleHooks {
   requestShutdown(reason: ShutdownReason): boolean;
   /** The scheduler's `now()`. */
   now(): number;
+  /** Calls `fn` after `ms` on the scheduler; returns the cancel function. */
+  after(ms: number, fn: () => void): () => void;
   /** The logger bound to the handle's subsystem, `name`. */
   childLogger(name: string): Logger;
   /** The handle was cancelled (called before any listener of `signal`). */

@@ -88,6 +88,10 @@ export class KernelLadder implements LadderSource, HandleHooks {
     return this.core.clock.now();
   }
 
+  after(ms: number, fn: () => void): () => void {
+    return this.core.clock.after(ms, fn);
+  }
+
   childLogger(name: string): Logger {
     return this.logger.child({ subsystem: name });
   }

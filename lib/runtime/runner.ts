@@ -97,6 +97,10 @@ export class Runner extends Observable<Fact> implements HandleHooks, ResultSink 
     return this.#host.clock.now();
   }
 
+  after(ms: number, fn: () => void): () => void {
+    return this.#host.clock.after(ms, fn);
+  }
+
   childLogger(): Logger {
     return this.logger;
   }
@@ -122,7 +126,7 @@ export class Runner extends Observable<Fact> implements HandleHooks, ResultSink 
     if (failed !== undefined) {
       this.logger.warn({ err: loggable(this.#failure(failed.error, 'teardown threw')) }, 'a run that was ready threw in its teardown');
     }
-    this.#report(run, { type: 'ready', id: this.id, random: Math.random(), at: this.#host.clock.now(), time: Date.now() });
+    this.#report(run, { type: 'ready', id: this.id, random: this.#host.clock.random(), at: this.#host.clock.now(), time: Date.now() });
   }
 
   onReadiness(core: HandleCore, ready: boolean): void {
@@ -234,7 +238,7 @@ export class Runner extends Observable<Fact> implements HandleHooks, ResultSink 
   /** The run ended by itself, cleanly: report it once. */
   #end(run: Run): void {
     if (run.done) return;
-    this.#report(run, { type: 'ended', id: this.id, random: Math.random(), at: this.#host.clock.now(), time: Date.now() });
+    this.#report(run, { type: 'ended', id: this.id, random: this.#host.clock.random(), at: this.#host.clock.now(), time: Date.now() });
   }
 
   /** The run failed with `cause` (any value, `undefined` included): report it once. */
@@ -251,7 +255,7 @@ export class Runner extends Observable<Fact> implements HandleHooks, ResultSink 
       return;
     }
     const error = this.#failure(cause, way);
-    this.#report(run, { type: 'ended', id: this.id, error, random: Math.random(), at: this.#host.clock.now(), time: Date.now() });
+    this.#report(run, { type: 'ended', id: this.id, error, random: this.#host.clock.random(), at: this.#host.clock.now(), time: Date.now() });
   }
 
   /** The run is over: its last fact, then its subscriber completes (the kernel's decision follows). */

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import { Observable } from 'rxjs';
+import { DaemonError } from '../errors/daemon-error.js';
+import { ErrorCode } from '../errors/error-code.js';
 import type { ShutdownReason } from '../kernel/shutdown.js';
 import type { HandleCore } from './handle-core.js';
 
@@ -25,7 +27,7 @@ import type { HandleCore } from './handle-core.js';
  *     while (!shutdown.isShutdown()) {
  *       await sleep(1000, undefined, { signal: shutdown.signal }).catch(() => {});
  *     }
- *     shutdown.logger.info({ remainingMs: shutdown.timeRemaining() }, 'cleaning up');
+ *     shutdown.logger.info({ remainingMs: Math.round(shutdown.timeRemaining() ?? 0) }, 'cleaning up');
  *   })
  *   .run();
  * ```
@@ -147,5 +149,38 @@ export class ShutdownHandle {
     const core = this.#core;
     if (core.deadline === undefined) return undefined;
     return Math.max(0, core.deadline - core.hooks.now());
+  }
+
+  /**
+   * Resolves after `ms` on the daemon's scheduler: real time by default,
+   * virtual time under `withScheduler` (so a task that waits this way runs
+   * on a test's clock, where `setTimeout` and `node:timers/promises` stay
+   * real). The run's cancellation does not cut it short (a clean-up may
+   * wait); `options.signal` does: it then rejects with the signal's reason,
+   * as `node:timers/promises` does — pass `shutdown.signal` to wait until
+   * cancelled at most. A bad `ms` (negative, not a number) rejects with a
+   * `DaemonError` (kind `config`).
+   */
+  delay(ms: number, options?: { readonly signal?: AbortSignal }): Promise<void> {
+    if (typeof ms !== 'number' || !(ms >= 0) || ms === Number.POSITIVE_INFINITY) {
+      return Promise.reject(
+        DaemonError.config(`shutdown.delay(ms): ms must be a finite number of milliseconds >= 0, got ${String(ms)}`, {
+          code: ErrorCode.ConfigInvalidValue,
+        }),
+      );
+    }
+    const signal = options?.signal;
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        cancel();
+        reject(signal?.reason);
+      };
+      const cancel = this.#core.hooks.after(ms, () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 }

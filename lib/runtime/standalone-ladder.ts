@@ -124,6 +124,10 @@ export class StandaloneLadder implements LadderSource, HandleHooks {
     return this.#clock.now();
   }
 
+  after(ms: number, fn: () => void): () => void {
+    return this.#clock.after(ms, fn);
+  }
+
   childLogger(name: string): Logger {
     return this.logger.child({ subsystem: name });
   }

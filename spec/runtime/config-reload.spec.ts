@@ -9,7 +9,8 @@ import { ErrorCode } from '../../lib/errors/error-code.js';
 import type { DaemonEvent } from '../../lib/kernel/events.js';
 import { Daemon } from '../../lib/runtime/daemon.js';
 import { FakeProcess } from '../helpers/fake-process.js';
-import { phases, virtualDaemon } from '../helpers/virtual-time.js';
+import { runUntil } from '../helpers/run-until.js';
+import { VirtualClock, virtualDaemon } from '../../lib/testing/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proc-daemon-reload-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,38 +29,40 @@ describe('config reload on SIGHUP (virtual time)', () => {
     const d = folder();
     const path = join(d, 'daemon.toml');
     writeFileSync(path, TOML(30_000, 45_000, 60_000));
-    const { builder, time, proc } = virtualDaemon(Config.loadFromFile(path));
-    const daemon = builder.withConfigPath(path).withTask('stuck', () => new Promise(() => {})).build();
-    const events: DaemonEvent[] = [];
-    daemon.events$.subscribe((e) => events.push(e));
+    const vd = virtualDaemon(
+      Daemon.builder(Config.loadFromFile(path))
+        .withConfigPath(path)
+        .withTask('stuck', () => new Promise(() => {})),
+    );
+    const { daemon, events } = vd;
     const levels: string[] = [];
     daemon.config$.subscribe((c) => levels.push(c.logging.level));
-    const exit = daemon.run();
-    await time.advance(10);
+    vd.start();
+    await vd.advance(10);
     writeFileSync(path, TOML(100, 200, 300, 'debug'));
-    proc.kill('SIGHUP');
+    vd.signal('SIGHUP');
     expect(levels).toEqual(['info', 'debug']);
     expect(daemon.configSnapshot().shutdown.graceful).toBe(100);
     // A logger given with withLogger() keeps its own level (the daemon's own follows the config).
     expect(daemon.logger.level).toBe('silent');
     expect(events.some((e) => e.type === 'config-reloaded')).toBe(true);
     daemon.shutdown();
-    const result = await time.until(exit, 1000, 1);
+    const result = (await vd.runUntilStopped())!;
     // The straggler met the new deadlines: force at 100 ms, abandoned at 200 ms (not 30 s / 45 s).
-    expect(time.now()).toBe(210);
+    expect(vd.now()).toBe(210);
     expect(result.forced).toEqual(['stuck']);
-    expect(phases(events)).toEqual(['graceful', 'force', 'kill', 'stopped']);
+    expect(events.flatMap((e) => (e.type === 'phase' ? [e.phase] : []))).toEqual(['graceful', 'force', 'kill', 'stopped']);
   });
 
   it("sets the level of the daemon's own logger", async () => {
     const d = folder();
     const path = join(d, 'daemon.toml');
     writeFileSync(path, TOML(1000, 2000, 3000, 'error'));
+    // The daemon's own logger (virtualDaemon gives it one): the kit's clock, and a fake process.
     const proc = new FakeProcess();
-    const time = (await import('../helpers/virtual-time.js')).VirtualTime;
-    const clock = new time();
+    const clock = new VirtualClock();
     const daemon = Daemon.builder(Config.loadFromFile(path))
-      .withScheduler(clock.scheduler)
+      .withScheduler(clock)
       .withProcessHost(proc)
       .withConfigPath(path)
       .withTask('a', (h) => h.cancelled())
@@ -71,25 +74,29 @@ describe('config reload on SIGHUP (virtual time)', () => {
     proc.kill('SIGHUP');
     expect(daemon.logger.level).toBe('warn');
     daemon.shutdown();
-    await clock.until(exit);
+    await runUntil(clock, exit);
   });
 
   it('keeps the old config when the new one is invalid, with a config-rejected event', async () => {
     const d = folder();
     const path = join(d, 'daemon.toml');
     writeFileSync(path, TOML(1000, 2000, 3000));
-    const { builder, time, proc } = virtualDaemon(Config.loadFromFile(path));
-    const daemon = builder.withConfigPath(path).withTask('a', (h) => h.cancelled()).build();
+    const vd = virtualDaemon(
+      Daemon.builder(Config.loadFromFile(path))
+        .withConfigPath(path)
+        .withTask('a', (h) => h.cancelled()),
+    );
+    const { daemon } = vd;
     const rejected: DaemonEvent[] = [];
     daemon.events$.pipe(filter((e) => e.type === 'config-rejected')).subscribe((e) => rejected.push(e));
-    const exit = daemon.run();
-    await time.advance(1);
+    vd.start();
+    await vd.advance(1);
     writeFileSync(path, TOML(5000, 2000, 3000));
-    proc.kill('SIGHUP');
+    vd.signal('SIGHUP');
     writeFileSync(path, '[shutdown\ngraceful = 1');
-    proc.kill('SIGHUP');
+    vd.signal('SIGHUP');
     unlinkSync(path);
-    proc.kill('SIGHUP');
+    vd.signal('SIGHUP');
     expect(rejected.map((e) => (e.type === 'config-rejected' ? e.error.code : 0))).toEqual([
       ErrorCode.ConfigTimeoutOrder,
       ErrorCode.ConfigSyntax,
@@ -97,7 +104,7 @@ describe('config reload on SIGHUP (virtual time)', () => {
     ]);
     expect(daemon.configSnapshot().shutdown.graceful).toBe(1000);
     daemon.shutdown();
-    await time.until(exit);
+    await vd.runUntilStopped();
   });
 });
 

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
-import type { DaemonEvent } from '../../lib/kernel/events.js';
 import { thrown } from '../helpers/assertions.js';
-import { virtualDaemon } from '../helpers/virtual-time.js';
+import { Daemon } from '../../lib/runtime/daemon.js';
+import { virtualDaemon } from '../../lib/testing/index.js';
 import { logLines } from '../helpers/log-lines.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proc-daemon-source-'));
@@ -37,17 +37,15 @@ describe('where a reload reads from', () => {
     const cwd = process.cwd();
     process.chdir(d);
     try {
-      const { builder, time, proc } = virtualDaemon(billing());
       const { logger, out } = logLines();
-      const daemon = builder.withLogger(logger).withTask('a', (h) => h.cancelled()).build();
+      const vd = virtualDaemon(Daemon.builder(billing()).withTask('a', (h) => h.cancelled()), { logger });
+      const { daemon, events } = vd;
       expect(daemon.configPath).toBeUndefined();
-      const events: DaemonEvent[] = [];
-      daemon.events$.subscribe((e) => events.push(e));
-      const exit = daemon.run();
-      await time.advance(1);
+      vd.start();
+      await vd.advance(1);
       out.length = 0;
       const before = daemon.configSnapshot();
-      proc.kill('SIGHUP');
+      vd.signal('SIGHUP');
       expect(daemon.configSnapshot()).toBe(before);
       expect(daemon.configSnapshot()).toMatchObject({ name: 'billing', logging: { level: 'warn' }, shutdown: { graceful: 2000 } });
       expect(events.filter((e) => e.type === 'config-reloaded' || e.type === 'config-rejected')).toEqual([]);
@@ -56,7 +54,7 @@ describe('where a reload reads from', () => {
         [30, 'no config file to reload: the config was made in code; SIGHUP changes nothing'],
       ]);
       daemon.shutdown();
-      await time.until(exit);
+      await vd.runUntilStopped();
     } finally {
       process.chdir(cwd);
     }
@@ -66,22 +64,22 @@ describe('where a reload reads from', () => {
     const d = folder();
     const path = join(d, 'app.toml');
     writeFileSync(path, '[shutdown]\ngraceful = 3000\nforce = 5000\nkill = 7000\n');
-    const { builder, time, proc } = virtualDaemon(billing());
-    const daemon = builder.withConfigPath(path).withTask('a', (h) => h.cancelled()).build();
+    const vd = virtualDaemon(Daemon.builder(billing()).withConfigPath(path).withTask('a', (h) => h.cancelled()));
+    const { daemon } = vd;
     expect(daemon.configPath).toBe(path);
     // Keys the file leaves out keep the code's values, never the defaults.
     expect(daemon.configSnapshot()).toMatchObject({ name: 'billing', logging: { level: 'warn' }, shutdown: { graceful: 3000 } });
-    const exit = daemon.run();
-    await time.advance(1);
+    vd.start();
+    await vd.advance(1);
     writeFileSync(path, '[logging]\nlevel = "error"\n');
-    proc.kill('SIGHUP');
+    vd.signal('SIGHUP');
     expect(daemon.configSnapshot()).toMatchObject({
       name: 'billing',
       logging: { level: 'error' },
       shutdown: { graceful: 2000, force: 4000, kill: 6000 },
     });
     daemon.shutdown();
-    await time.until(exit);
+    await vd.runUntilStopped();
   });
 
   it('a reload of Config.load repeats that load: the same file, then the same environment object', async () => {
@@ -89,17 +87,17 @@ describe('where a reload reads from', () => {
     const path = join(d, 'daemon.toml');
     writeFileSync(path, 'name = "loaded"\n');
     const env = { DAEMON_LOGGING__LEVEL: 'debug' };
-    const { builder, time, proc } = virtualDaemon(Config.load({ path, env }));
-    const daemon = builder.withTask('a', (h) => h.cancelled()).build();
+    const vd = virtualDaemon(Daemon.builder(Config.load({ path, env })).withTask('a', (h) => h.cancelled()));
+    const { daemon } = vd;
     expect(daemon.configPath).toBe(path);
-    const exit = daemon.run();
-    await time.advance(1);
+    vd.start();
+    await vd.advance(1);
     writeFileSync(path, 'name = "reloaded"\n');
-    proc.kill('SIGHUP');
+    vd.signal('SIGHUP');
     // Not process.env: the environment given to Config.load.
     expect(daemon.configSnapshot()).toMatchObject({ name: 'reloaded', logging: { level: 'debug' } });
     daemon.shutdown();
-    await time.until(exit);
+    await vd.runUntilStopped();
   });
 
   it('a reload of Config.loadFromFile re-reads that file over the defaults, with no environment', async () => {
@@ -108,15 +106,15 @@ describe('where a reload reads from', () => {
     writeFileSync(path, 'name = "from-file"\n');
     process.env['DAEMON_NAME'] = 'from-env';
     try {
-      const { builder, time, proc } = virtualDaemon(Config.loadFromFile(path));
-      const daemon = builder.withTask('a', (h) => h.cancelled()).build();
-      const exit = daemon.run();
-      await time.advance(1);
+      const vd = virtualDaemon(Daemon.builder(Config.loadFromFile(path)).withTask('a', (h) => h.cancelled()));
+      const { daemon } = vd;
+      vd.start();
+      await vd.advance(1);
       writeFileSync(path, 'name = "edited"\n');
-      proc.kill('SIGHUP');
+      vd.signal('SIGHUP');
       expect(daemon.configSnapshot().name).toBe('edited');
       daemon.shutdown();
-      await time.until(exit);
+      await vd.runUntilStopped();
     } finally {
       delete process.env['DAEMON_NAME'];
     }
@@ -124,41 +122,41 @@ describe('where a reload reads from', () => {
 
   it('hotReload on a daemon with no file is a config error at build()', () => {
     const c = billing();
-    const e = thrown(() => virtualDaemon({ ...c, hotReload: true }).builder.build());
+    const e = thrown(() => virtualDaemon(Daemon.builder({ ...c, hotReload: true })));
     expect(e.code).toBe(ErrorCode.ConfigNoFile);
     expect(e.kind).toBe('config');
     expect(e.message).toContain('withConfigPath');
   });
 
   it('a file named by withConfigPath that does not exist is a config error at build()', () => {
-    const e = thrown(() => virtualDaemon(billing()).builder.withConfigPath(join(folder(), 'missing.toml')).build());
+    const e = thrown(() => virtualDaemon(Daemon.builder(billing()).withConfigPath(join(folder(), 'missing.toml'))));
     expect(e.code).toBe(ErrorCode.ConfigFileUnreadable);
   });
 });
 
 describe('a drain at or past the graceful deadline', () => {
   it('is a config error at build()', () => {
-    const e = thrown(() => virtualDaemon(billing()).builder.withConfigPath(writeToml('[shutdown]\ndrain = 5000\ngraceful = 3000\nforce = 6000\nkill = 9000\n')).build());
+    const e = thrown(() =>
+      virtualDaemon(Daemon.builder(billing()).withConfigPath(writeToml('[shutdown]\ndrain = 5000\ngraceful = 3000\nforce = 6000\nkill = 9000\n'))),
+    );
     expect(e.code).toBe(ErrorCode.ConfigTimeoutOrder);
     expect(e.message).toContain('drain');
   });
 
   it('in a reloaded file is rejected (config-rejected): the old config stays, nothing is half-applied', async () => {
     const path = writeToml('[logging]\nlevel = "info"\n[shutdown]\ngraceful = 3000\nforce = 6000\nkill = 9000\n');
-    const { builder, time, proc } = virtualDaemon(billing());
-    const daemon = builder.withConfigPath(path).withTask('a', (h) => h.cancelled()).build();
-    const events: DaemonEvent[] = [];
-    daemon.events$.subscribe((e) => events.push(e));
-    const exit = daemon.run();
-    await time.advance(1);
+    const vd = virtualDaemon(Daemon.builder(billing()).withConfigPath(path).withTask('a', (h) => h.cancelled()));
+    const { daemon, events } = vd;
+    vd.start();
+    await vd.advance(1);
     const before = daemon.configSnapshot();
     writeFileSync(path, '[logging]\nlevel = "debug"\n[shutdown]\ndrain = 5000\ngraceful = 3000\nforce = 6000\nkill = 9000\n');
-    expect(() => proc.kill('SIGHUP')).not.toThrow();
+    expect(() => vd.signal('SIGHUP')).not.toThrow();
     expect(events.map((e) => e.type)).toContain('config-rejected');
     expect(daemon.configSnapshot()).toBe(before);
     expect(daemon.snapshot().phase).toBe('running');
     daemon.shutdown();
-    await time.until(exit);
+    await vd.runUntilStopped();
   });
 });
 

@@ -7,7 +7,8 @@ import { ErrorCode } from '../../lib/errors/error-code.js';
 import type { DaemonEvent, HealthEvent } from '../../lib/kernel/events.js';
 import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
 import type { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
-import { transitions, virtualDaemon } from '../helpers/virtual-time.js';
+import { Daemon } from '../../lib/runtime/daemon.js';
+import { virtualDaemon } from '../../lib/testing/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proc-daemon-health-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,23 +26,23 @@ function health(events: readonly DaemonEvent[]): Array<[number, boolean, number]
 
 describe('health checks (virtual time)', () => {
   it('checks every interval; after healthCheckFailures failures in a row the run is cancelled and restarted by policy', async () => {
-    const { builder, time } = virtualDaemon(monitoring({ healthCheckFailures: 3 }));
     let answers = [true, false, false, false];
     let runs = 0;
-    const daemon = builder
-      .withTask(
-        'db',
-        (h) => {
-          runs++;
-          return waitCancel(h);
-        },
-        { restartPolicy: RestartPolicy.OnFailure, healthCheck: () => answers.shift() ?? true },
-      )
-      .build();
-    const events: DaemonEvent[] = [];
-    daemon.events$.subscribe((e) => events.push(e));
-    const exit = daemon.run();
-    await time.advance(3000);
+    const vd = virtualDaemon(
+      Daemon.builder(monitoring({ healthCheckFailures: 3 }))
+        .withTask(
+          'db',
+          (h) => {
+            runs++;
+            return waitCancel(h);
+          },
+          { restartPolicy: RestartPolicy.OnFailure, healthCheck: () => answers.shift() ?? true },
+        ),
+    );
+    const { daemon } = vd;
+    const { events } = vd;
+    vd.start();
+    await vd.advance(3000);
     // The first check runs as soon as the run is running; the restarted run is checked at once too.
     expect(health(events)).toEqual([
       [0, true, 0],
@@ -50,9 +51,9 @@ describe('health checks (virtual time)', () => {
       [3000, false, 3],
       [3000, true, 0],
     ]);
-    expect(transitions(events)).toEqual([
-      'db:->starting', 'db:starting>running', 'db:running>stopping', 'db:stopping>restarting', 'db:restarting>starting',
-      'db:starting>running',
+    expect(vd.transitions()).toEqual([
+      'db: →starting', 'db: starting→running', 'db: running→stopping', 'db: stopping→restarting', 'db: restarting→starting',
+      'db: starting→running',
     ]);
     const restart = events.find((e) => e.type === 'state-changed' && e.state === 'restarting');
     expect(restart).toMatchObject({ at: 3000, attempt: 1, delayMs: 0 });
@@ -63,14 +64,13 @@ describe('health checks (virtual time)', () => {
     expect(meta?.lastError?.message).toContain('failed its health check 3 times in a row');
     // The new run is checked on its own schedule.
     answers = [false];
-    await time.advance(1000);
+    await vd.advance(1000);
     expect(health(events).at(-1)).toEqual([4000, false, 1]);
     daemon.shutdown();
-    expect((await time.until(exit)).exitCode).toBe(0);
+    expect((await vd.runUntilStopped())?.exitCode).toBe(0);
   });
 
   it('counts a check that does not answer within the interval, a throw and a non-boolean as failures', async () => {
-    const { builder, time } = virtualDaemon(monitoring({ healthCheckFailures: 10 }));
     const checks: Array<() => boolean | Promise<boolean>> = [
       () => new Promise<boolean>(() => {}),
       () => {
@@ -80,13 +80,14 @@ describe('health checks (virtual time)', () => {
       () => 'yes' as unknown as boolean,
       () => Promise.resolve(true),
     ];
-    const daemon = builder
-      .withTask('db', waitCancel, { restartPolicy: RestartPolicy.Never, healthCheck: () => (checks.shift() ?? (() => true))() })
-      .build();
-    const events: DaemonEvent[] = [];
-    daemon.events$.subscribe((e) => events.push(e));
-    const exit = daemon.run();
-    await time.advance(4500);
+    const vd = virtualDaemon(
+      Daemon.builder(monitoring({ healthCheckFailures: 10 }))
+        .withTask('db', waitCancel, { restartPolicy: RestartPolicy.Never, healthCheck: () => (checks.shift() ?? (() => true))() }),
+    );
+    const { daemon } = vd;
+    const { events } = vd;
+    vd.start();
+    await vd.advance(4500);
     const messages = events.filter((e): e is HealthEvent => e.type === 'health').map((e) => e.error?.message ?? 'healthy');
     expect(messages).toEqual([
       'health check of "db" failed: no answer within 1000 ms',
@@ -97,34 +98,36 @@ describe('health checks (virtual time)', () => {
     ]);
     expect(health(events).map(([at]) => at)).toEqual([1000, 1000, 2000, 3000, 4000]);
     daemon.shutdown();
-    await time.until(exit);
+    await vd.runUntilStopped();
   });
 
   it('with healthChecks off, never calls a check and keeps no timer', async () => {
-    const { builder, time } = virtualDaemon(monitoring({ healthChecks: false }));
     let calls = 0;
-    const daemon = builder.withTask('db', waitCancel, { healthCheck: () => ++calls > 0 }).build();
-    const exit = daemon.run();
-    await time.advance(10);
-    expect(time.scheduler.actions).toHaveLength(0);
-    await time.advance(10_000);
+    const vd = virtualDaemon(
+      Daemon.builder(monitoring({ healthChecks: false })).withTask('db', waitCancel, { healthCheck: () => ++calls > 0 }),
+    );
+    const { daemon } = vd;
+    vd.start();
+    await vd.advance(10);
+    expect(vd.clock.pending).toBe(0);
+    await vd.advance(10_000);
     expect(calls).toBe(0);
     daemon.shutdown();
-    await time.until(exit);
+    await vd.runUntilStopped();
   });
 
   it('stops checking a run once it is asked to stop, and a failed terminal check escalates to shutdown', async () => {
-    const { builder, time } = virtualDaemon(monitoring({ healthCheckFailures: 1 }));
     let calls = 0;
-    const daemon = builder
-      .withTask('db', waitCancel, {
-        healthCheck: () => {
-          calls++;
-          return false;
-        },
-      })
-      .build();
-    const exit = await time.until(daemon.run());
+    const vd = virtualDaemon(
+      Daemon.builder(monitoring({ healthCheckFailures: 1 }))
+        .withTask('db', waitCancel, {
+          healthCheck: () => {
+            calls++;
+            return false;
+          },
+        }),
+    );
+    const exit = (await vd.runUntilStopped())!;
     expect(calls).toBe(1);
     expect(exit.reason).toMatchObject({ kind: 'error', subsystem: 'db' });
     expect(exit.exitCode).toBe(1);
@@ -135,78 +138,82 @@ describe('health checks (virtual time)', () => {
     const path = join(dir, 'daemon.toml');
     const toml = (ms: number) => `[monitoring]\nhealth_check_interval_ms = ${ms}\n`;
     writeFileSync(path, toml(1000));
-    const { builder, time, proc } = virtualDaemon(Config.loadFromFile(path));
-    const daemon = builder.withConfigPath(path).withTask('db', waitCancel, { healthCheck: () => true }).build();
-    const events: DaemonEvent[] = [];
-    daemon.events$.subscribe((e) => events.push(e));
-    const exit = daemon.run();
-    await time.advance(1500);
+    const vd = virtualDaemon(
+      Daemon.builder(Config.loadFromFile(path)).withConfigPath(path).withTask('db', waitCancel, { healthCheck: () => true }),
+    );
+    const { daemon } = vd;
+    const { events } = vd;
+    vd.start();
+    await vd.advance(1500);
     writeFileSync(path, toml(200));
-    proc.kill('SIGHUP');
-    await time.advance(1000);
+    vd.signal('SIGHUP');
+    await vd.advance(1000);
     // 0 (at once), 1000 (old interval); 2000 was already scheduled; then every 200 ms.
     expect(health(events).map(([at]) => at)).toEqual([0, 1000, 2000, 2200, 2400]);
     daemon.shutdown();
-    await time.until(exit);
+    await vd.runUntilStopped();
   });
 
   it('turned off by reload: no further check, no verdict left (ready again); turned on: running runs are checked again', async () => {
     const path = join(dir, 'toggle.toml');
     const toml = (on: boolean) => `[monitoring]\nhealth_checks = ${on}\nhealth_check_interval_ms = 1000\nhealth_check_failures = 100\n`;
     writeFileSync(path, toml(true));
-    const { builder, time, proc } = virtualDaemon(Config.loadFromFile(path));
     let calls = 0;
-    const daemon = builder
-      .withConfigPath(path)
-      .withTask('db', waitCancel, {
-        healthCheck: () => {
-          calls++;
-          return false;
-        },
-      })
-      .build();
-    const exit = daemon.run();
-    await time.advance(1500);
+    const vd = virtualDaemon(
+      Daemon.builder(Config.loadFromFile(path))
+        .withConfigPath(path)
+        .withTask('db', waitCancel, {
+          healthCheck: () => {
+            calls++;
+            return false;
+          },
+        }),
+    );
+    const { daemon } = vd;
+    vd.start();
+    await vd.advance(1500);
     expect(calls).toBe(2);
     expect(daemon.snapshot().ready).toBe(false);
     writeFileSync(path, toml(false));
-    proc.kill('SIGHUP');
+    vd.signal('SIGHUP');
     expect(daemon.snapshot().ready).toBe(true);
     expect(daemon.manager.getAllMetadata()[0]?.healthy).toBeUndefined();
-    await time.advance(5000);
+    await vd.advance(5000);
     expect(calls).toBe(2);
-    expect(time.scheduler.actions).toHaveLength(0);
+    expect(vd.clock.pending).toBe(0);
     writeFileSync(path, toml(true));
-    proc.kill('SIGHUP');
+    vd.signal('SIGHUP');
     // Turned on again: the running run is checked at once, then every interval.
     expect(calls).toBe(3);
     expect(daemon.snapshot().ready).toBe(false);
-    await time.advance(1000);
+    await vd.advance(1000);
     expect(calls).toBe(4);
     daemon.shutdown();
-    await time.until(exit);
+    await vd.runUntilStopped();
   });
 
   it('a stop by hand while a run is stopping for its health ends it stopped, and resolves', async () => {
-    const { builder, time } = virtualDaemon(monitoring({ healthCheckFailures: 1 }));
-    const daemon = builder
-      .withTask(
-        'db',
-        async (h) => {
-          await h.cancelled();
-          await new Promise<void>((r) => time.scheduler.schedule(() => r(), 500));
-        },
-        { restartPolicy: RestartPolicy.OnFailure, onFailure: 'isolate', healthCheck: () => false },
-      )
-      .withTask('other', waitCancel)
-      .build();
-    const exit = daemon.run();
-    await time.advance(10);
+    const vd = virtualDaemon(
+      Daemon.builder(monitoring({ healthCheckFailures: 1 }))
+        .withTask(
+          'db',
+          async (h) => {
+            await h.cancelled();
+            await new Promise<void>((r) => vd.clock.schedule(() => r(), 500));
+          },
+          { restartPolicy: RestartPolicy.OnFailure, onFailure: 'isolate', healthCheck: () => false },
+        )
+        .withTask('other', waitCancel),
+    );
+    const { daemon } = vd;
+    vd.start();
+    await vd.advance(10);
     expect(daemon.manager.getAllMetadata()[0]?.state).toBe('stopping');
     const stopped = daemon.manager.stop(daemon.manager.getAllMetadata()[0]!.id);
-    const meta = await time.until(stopped, 5000, 100);
+    await vd.advance(500);
+    const meta = await stopped;
     expect(meta.state).toBe('stopped');
     daemon.shutdown();
-    await time.until(exit);
+    await vd.runUntilStopped();
   });
 });

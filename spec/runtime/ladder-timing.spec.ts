@@ -1,19 +1,28 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
 import type { DaemonEvent } from '../../lib/kernel/events.js';
 import type { SubsystemId } from '../../lib/kernel/subsystem-metadata.js';
 import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
+import { Daemon } from '../../lib/runtime/daemon.js';
 import type { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
-import { virtualDaemon } from '../helpers/virtual-time.js';
+import { VirtualClock } from '../../lib/testing/index.js';
+import { FakeProcess } from '../helpers/fake-process.js';
 import { prng } from '../helpers/prng.js';
+import { runUntil } from '../helpers/run-until.js';
 
 // The ladder's timing on virtual time, pinned: random scenarios (signals, stops and restarts
 // by hand, subsystems that clean up slowly, fail while stopping, call ready(), ignore their
 // cancellation) and every event they produce, with its instant. The recording in
 // spec/fixtures/ladder-timing.json was made before the shutdown ladder moved into the kernel;
-// the same scenarios must give the same events at the same instants.
+// the same scenarios must give the same events at the same instants. It was re-recorded once,
+// when these specs moved to proc-daemon/testing's clock, which lets Promise continuations run
+// between two timers due at the same instant (as Node does) where the earlier helper fired them
+// together: 6 of the 150 scenarios changed, all at such an instant (seeds 22, 39, 79 and 123: a
+// task whose clean-up ends exactly at the force deadline, its timer set first, now ends before
+// the deadline abandons it; two others: the order of events within one instant).
 // RECORD_LADDER_TIMING=1 rewrites the recording (only on purpose).
 const FIXTURE = fileURLToPath(new URL('../fixtures/ladder-timing.json', import.meta.url));
 const SCENARIOS = 150;
@@ -69,8 +78,14 @@ function scenario(seed: number): Scenario {
 /** Runs a scenario on virtual time and returns its events as compact lines, with its exit. */
 async function play(s: Scenario): Promise<string[]> {
   const c = Config.default();
-  const { builder, time, proc } = virtualDaemon({ ...c, shutdown: s.shutdown });
-  const wait = (ms: number) => new Promise<void>((resolve) => time.scheduler.schedule(() => resolve(), ms));
+  // The spec's fake process, which records every exit (a fake process outlives its exits): the kit's clock.
+  const clock = new VirtualClock();
+  const proc = new FakeProcess();
+  const builder = Daemon.builder({ ...c, shutdown: s.shutdown })
+    .withScheduler(clock)
+    .withProcessHost(proc)
+    .withLogger(pino({ level: 'silent' }));
+  const wait = (ms: number) => new Promise<void>((resolve) => clock.schedule(() => resolve(), ms));
   s.tasks.forEach((t, i) => {
     const run = (h: ShutdownHandle): Promise<void> | undefined => {
       switch (t.kind) {
@@ -101,15 +116,15 @@ async function play(s: Scenario): Promise<string[]> {
   const exit = daemon.run();
   let now = 0;
   for (const a of s.actions) {
-    await time.advance(a.at - now);
+    await clock.advance(a.at - now);
     now = a.at;
     if (a.do === 'signal') proc.kill(a.signal);
     else if (a.do === 'shutdown') daemon.shutdown();
     else void daemon.manager[a.do](a.task as SubsystemId).catch(() => {});
   }
   if (daemon.snapshot().reason === undefined) daemon.shutdown();
-  const result = await time.until(exit, 60_000, 50);
-  await time.advance(s.shutdown.kill + 100);
+  const result = await runUntil(clock, exit, 60_000);
+  await clock.advance(s.shutdown.kill + 100);
   const lines = events.map((e) => {
     switch (e.type) {
       case 'state-changed':

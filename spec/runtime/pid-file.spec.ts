@@ -2,10 +2,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
-import { virtualDaemon } from '../helpers/virtual-time.js';
+import { Daemon, type DaemonBuilder } from '../../lib/runtime/daemon.js';
+import { VirtualClock, virtualDaemon } from '../../lib/testing/index.js';
+import { FakeProcess } from '../helpers/fake-process.js';
 
 // Config.pidFile holds an InstanceLock (lib/lock) for the run; its own cases are in spec/lock.
 
@@ -16,16 +19,21 @@ function config(patch: Partial<Config>): Config {
   return { ...Config.default(), ...patch };
 }
 
+/** A daemon on the kit's clock with the spec's fake process, whose exit code a failed set-up sets. */
+function onFakeProcess(c: Config): { builder: DaemonBuilder; proc: FakeProcess } {
+  const proc = new FakeProcess();
+  return { builder: Daemon.builder(c).withScheduler(new VirtualClock()).withProcessHost(proc).withLogger(pino({ level: 'silent' })), proc };
+}
+
 describe('pidFile and workDir', () => {
   it('creates the working directory, writes the PID at start and removes it at exit', async () => {
     const workDir = join(root, 'work', 'nested');
-    const { builder, time, proc } = virtualDaemon(config({ workDir, pidFile: 'daemon.pid' }));
-    const daemon = builder.withTask('a', (h) => h.cancelled()).build();
-    const exit = daemon.run();
+    const vd = virtualDaemon(Daemon.builder(config({ workDir, pidFile: 'daemon.pid' })).withTask('a', (h) => h.cancelled()));
+    vd.start();
     const pidFile = join(workDir, 'daemon.pid');
     expect(readFileSync(pidFile, 'utf8')).toBe(`${process.pid}\n`);
-    proc.kill('SIGTERM');
-    await time.until(exit);
+    vd.signal('SIGTERM');
+    await vd.runUntilStopped();
     expect(existsSync(pidFile)).toBe(false);
   });
 
@@ -34,11 +42,10 @@ describe('pidFile and workDir', () => {
     const dead = spawn(process.execPath, ['-e', '0']);
     await new Promise((r) => dead.on('exit', r));
     writeFileSync(pidFile, `${dead.pid}\n`);
-    const { builder, time } = virtualDaemon(config({ pidFile }));
-    const daemon = builder.withTask('a', async () => {}).build();
-    const exit = daemon.run();
+    const vd = virtualDaemon(Daemon.builder(config({ pidFile })).withTask('a', async () => {}));
+    vd.start();
     expect(readFileSync(pidFile, 'utf8')).toBe(`${process.pid}\n`);
-    await time.until(exit);
+    await vd.runUntilStopped();
   });
 
   it('refuses to start while a live process holds the PID file, and leaves the file alone', async () => {
@@ -46,7 +53,7 @@ describe('pidFile and workDir', () => {
     const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
     try {
       writeFileSync(pidFile, `${live.pid}\n`);
-      const { builder, proc } = virtualDaemon(config({ pidFile }));
+      const { builder, proc } = onFakeProcess(config({ pidFile }));
       let started = false;
       const daemon = builder.withTask('a', () => {
         started = true;
@@ -67,19 +74,18 @@ describe('pidFile and workDir', () => {
 
   it('does not remove a PID file that another process has taken over', async () => {
     const pidFile = join(root, 'taken.pid');
-    const { builder, time, proc } = virtualDaemon(config({ pidFile }));
-    const daemon = builder.withTask('a', (h) => h.cancelled()).build();
-    const exit = daemon.run();
+    const vd = virtualDaemon(Daemon.builder(config({ pidFile })).withTask('a', (h) => h.cancelled()));
+    vd.start();
     writeFileSync(pidFile, '1\n');
-    proc.kill('SIGTERM');
-    await time.until(exit);
+    vd.signal('SIGTERM');
+    await vd.runUntilStopped();
     expect(readFileSync(pidFile, 'utf8')).toBe('1\n');
   });
 
   it('refuses a symbolic link at the PID file, naming pid_file, and leaves it alone', async () => {
     const pidFile = join(root, 'linked.pid');
     symlinkSync(join(root, 'elsewhere.pid'), pidFile);
-    const { builder, proc } = virtualDaemon(config({ pidFile }));
+    const { builder, proc } = onFakeProcess(config({ pidFile }));
     const daemon = builder.withTask('a', () => {}).build();
     await expect(daemon.run()).rejects.toMatchObject({
       kind: 'io',

@@ -1,10 +1,14 @@
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
-import type { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
-import { phases, virtualDaemon } from '../helpers/virtual-time.js';
 import type { DaemonEvent } from '../../lib/kernel/events.js';
+import { Daemon, type DaemonBuilder } from '../../lib/runtime/daemon.js';
+import type { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
+import { VirtualClock, virtualDaemon } from '../../lib/testing/index.js';
+import { FakeProcess } from '../helpers/fake-process.js';
 import { logLines } from '../helpers/log-lines.js';
+import { runUntil } from '../helpers/run-until.js';
 
 function ladder(graceful: number, force: number, kill: number, drain = 0): Config {
   return Config.from({ shutdown: { graceful, force, kill, drain } });
@@ -19,10 +23,24 @@ function straggler(): { run: (h: ShutdownHandle) => Promise<void>; release: () =
   return { run: () => done, release };
 }
 
+/** The phases entered, in order. */
+function phases(events: readonly DaemonEvent[]): string[] {
+  return events.flatMap((e) => (e.type === 'phase' ? [e.phase] : []));
+}
+
+/**
+ * A daemon on the kit's clock with the spec's fake process, which can crash (an uncaught
+ * exception, an unhandled rejection) and records the exit code the daemon sets.
+ */
+function onFakeProcess(config: Config = Config.default()): { builder: DaemonBuilder; clock: VirtualClock; proc: FakeProcess } {
+  const clock = new VirtualClock();
+  const proc = new FakeProcess();
+  return { builder: Daemon.builder(config).withScheduler(clock).withProcessHost(proc).withLogger(pino({ level: 'silent' })), clock, proc };
+}
 
 describe('crash handlers', () => {
   it('log an uncaught exception at fatal and shut down with reason error (RuntimeUncaught), exit 1', async () => {
-    const { builder, time, proc } = virtualDaemon();
+    const { builder, clock, proc } = onFakeProcess();
     const { logger, out } = logLines();
     let cleanedUp = false;
     const daemon = builder
@@ -33,10 +51,10 @@ describe('crash handlers', () => {
       })
       .build();
     const exit = daemon.run();
-    await time.advance(1);
+    await clock.advance(1);
     expect(proc.crashHandlers.size).toBe(1);
     expect(proc.crash(new Error('bug in a callback'))).toBe(true);
-    const result = await time.until(exit);
+    const result = await runUntil(clock, exit);
     expect(cleanedUp).toBe(true);
     expect(result.reason.kind).toBe('error');
     if (result.reason.kind !== 'error') return;
@@ -53,95 +71,83 @@ describe('crash handlers', () => {
   });
 
   it('treat an unhandled rejection the same way', async () => {
-    const { builder, time, proc } = virtualDaemon();
+    const { builder, clock, proc } = onFakeProcess();
     const daemon = builder.withTask('db', (h) => h.cancelled()).build();
     const exit = daemon.run();
-    await time.advance(1);
+    await clock.advance(1);
     proc.crash(undefined, 'unhandledRejection');
-    const result = await time.until(exit);
+    const result = await runUntil(clock, exit);
     expect(result.reason.kind === 'error' && result.reason.error.message).toBe('unhandled rejection: undefined');
     expect(result.exitCode).toBe(1);
   });
 
   it('exit 1 at once on a crash while a shutdown is in progress', async () => {
-    const { builder, time, proc } = virtualDaemon(ladder(1000, 2000, 3000));
+    const { builder, clock, proc } = onFakeProcess(ladder(1000, 2000, 3000));
     const s = straggler();
     const daemon = builder.withTask('stuck', s.run).build();
     const exit = daemon.run();
-    await time.advance(1);
+    await clock.advance(1);
     daemon.shutdown();
     proc.crash(new Error('while stopping'));
     expect(proc.exits).toEqual([1]);
     expect(proc.exitCode).toBe(1);
     s.release();
-    await time.until(exit);
+    await runUntil(clock, exit);
   });
 
   it('are not installed without signals (the daemon does not own the process)', async () => {
-    const { builder, time, proc } = virtualDaemon();
+    const { builder, clock, proc } = onFakeProcess();
     const daemon = builder.withoutSignals().withTask('a', (h) => h.cancelled()).build();
     const exit = daemon.run();
-    await time.advance(1);
+    await clock.advance(1);
     expect(proc.crashHandlers.size).toBe(0);
     daemon.shutdown();
-    await time.until(exit);
+    await runUntil(clock, exit);
   });
 });
 
 describe('shutdown signals', () => {
   it('a first signal in force (reached by the ladder itself) does not exit; the next one does', async () => {
-    const { builder, time, proc } = virtualDaemon(ladder(1000, 2000, 3000));
     const s = straggler();
-    const daemon = builder.withTask('stuck', s.run).build();
-    const exit = daemon.run();
-    await time.advance(1);
+    const vd = virtualDaemon(Daemon.builder(ladder(1000, 2000, 3000)).withTask('stuck', s.run));
+    const { daemon } = vd.start();
+    await vd.advance(1);
     daemon.shutdown();
-    await time.advance(1500);
+    await vd.advance(1500);
     expect(daemon.snapshot().phase).toBe('force');
-    proc.kill('SIGTERM');
-    expect(proc.exits).toEqual([]);
+    vd.signal('SIGTERM');
+    expect(vd.processExitCode).toBeUndefined();
     expect(daemon.snapshot().phase).toBe('force');
-    proc.kill('SIGTERM');
-    expect(proc.exits).toEqual([124]);
-    s.release();
-    await time.until(exit);
+    vd.signal('SIGTERM');
+    expect(vd.processExitCode).toBe(124);
   });
 
   it('a second signal during graceful enters force at once; the third exits', async () => {
-    const { builder, time, proc } = virtualDaemon(ladder(1000, 2000, 3000));
     const s = straggler();
-    const daemon = builder.withTask('stuck', s.run).build();
-    const events: DaemonEvent[] = [];
-    daemon.events$.subscribe((e) => events.push(e));
-    const exit = daemon.run();
-    await time.advance(1);
-    proc.kill('SIGTERM');
-    await time.advance(100);
-    proc.kill('SIGINT');
-    expect(phases(events)).toEqual(['graceful', 'force']);
-    expect(proc.exits).toEqual([]);
-    proc.kill('SIGTERM');
-    expect(proc.exits).toEqual([124]);
-    s.release();
-    await time.until(exit);
+    const vd = virtualDaemon(Daemon.builder(ladder(1000, 2000, 3000)).withTask('stuck', s.run)).start();
+    await vd.advance(1);
+    vd.signal('SIGTERM');
+    await vd.advance(100);
+    vd.signal('SIGINT');
+    expect(phases(vd.events)).toEqual(['graceful', 'force']);
+    expect(vd.processExitCode).toBeUndefined();
+    vd.signal('SIGTERM');
+    expect(vd.processExitCode).toBe(124);
   });
 
   it('a second signal during the drain ends it at once (graceful and force), the deadlines unchanged', async () => {
-    const { builder, time, proc } = virtualDaemon(ladder(1000, 2000, 3000, 500));
     const s = straggler();
-    const daemon = builder.withTask('stuck', s.run).build();
-    const events: DaemonEvent[] = [];
-    daemon.events$.subscribe((e) => events.push(e));
-    const exit = daemon.run();
-    await time.advance(1);
-    proc.kill('SIGTERM');
-    await time.advance(100);
-    proc.kill('SIGTERM');
+    const vd = virtualDaemon(Daemon.builder(ladder(1000, 2000, 3000, 500)).withTask('stuck', s.run)).start();
+    const { events } = vd;
+    await vd.advance(1);
+    vd.signal('SIGTERM');
+    await vd.advance(100);
+    vd.signal('SIGTERM');
     expect(phases(events)).toEqual(['draining', 'graceful', 'force']);
-    await time.advance(2000);
+    await vd.advance(2000);
     // The kill phase still begins at the force deadline counted from the first signal.
     expect(events.find((e) => e.type === 'phase' && e.phase === 'kill')?.at).toBe(2001);
     s.release();
-    await time.until(exit);
+    expect((await vd.runUntilStopped())?.forced).toEqual(['stuck']);
   });
 });

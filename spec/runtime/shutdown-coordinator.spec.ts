@@ -6,7 +6,7 @@ import { DaemonError } from '../../lib/errors/daemon-error.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
 import type { ShutdownPhase, ShutdownReason } from '../../lib/kernel/shutdown.js';
 import { ShutdownCoordinator } from '../../lib/runtime/shutdown-coordinator.js';
-import { VirtualTime } from '../helpers/virtual-time.js';
+import { VirtualClock } from '../../lib/testing/index.js';
 
 const REQUESTED: ShutdownReason = { kind: 'requested' };
 const SIGTERM: ShutdownReason = { kind: 'signal', signal: 'SIGTERM', signo: 15 };
@@ -14,15 +14,15 @@ const SIGTERM: ShutdownReason = { kind: 'signal', signal: 'SIGTERM', signo: 15 }
 
 /** A coordinator on virtual time (100/200/300 ms unless told), with `at(t)` moving to absolute time `t`. */
 function setup(graceful = 100, force = 200, kill = 300) {
-  const time = new VirtualTime();
-  const c = new ShutdownCoordinator(graceful, force, kill, time.scheduler);
+  const clock = new VirtualClock();
+  const c = new ShutdownCoordinator(graceful, force, kill, clock);
   const phases: ShutdownPhase[] = [];
   const at: Array<[ShutdownPhase, number]> = [];
   c.phase$.subscribe((p) => {
     phases.push(p);
-    at.push([p, time.now()]);
+    at.push([p, clock.now()]);
   });
-  return { time, c, phases, at, goto: (t: number) => time.advance(t - time.now()) };
+  return { clock, c, phases, at, goto: (t: number) => clock.advance(t - clock.now()) };
 }
 
 function marbles(): TestScheduler {
@@ -150,9 +150,9 @@ describe('ShutdownCoordinator', () => {
 
   describe('waitInitiated', () => {
     it('resolves with the reason when shutdown begins', async () => {
-      const { c, time, goto } = setup();
+      const { c, clock, goto } = setup();
       const waited = track(c.waitInitiated());
-      time.scheduler.schedule(() => void c.initiateShutdown(SIGTERM), 30);
+      clock.schedule(() => void c.initiateShutdown(SIGTERM), 30);
       await goto(29);
       expect(waited.state).toBe('pending');
       await goto(30);
@@ -168,13 +168,13 @@ describe('ShutdownCoordinator', () => {
 
   describe('waitForShutdown', () => {
     it('resolves when every handle is ready before the graceful deadline', async () => {
-      const { c, time, goto } = setup();
+      const { c, clock, goto } = setup();
       const a = c.createHandle('a');
       const b = c.createHandle('b');
       const done = track(c.waitForShutdown());
-      time.scheduler.schedule(() => void c.initiateShutdown(REQUESTED), 10);
-      time.scheduler.schedule(() => a.ready(), 50);
-      time.scheduler.schedule(() => b.ready(), 109);
+      clock.schedule(() => void c.initiateShutdown(REQUESTED), 10);
+      clock.schedule(() => a.ready(), 50);
+      clock.schedule(() => b.ready(), 109);
       await goto(108);
       expect(done.state).toBe('pending');
       await goto(109);
@@ -183,11 +183,11 @@ describe('ShutdownCoordinator', () => {
     });
 
     it('rejects with ShutdownDeadlineMissed when the force phase begins first', async () => {
-      const { c, time, goto } = setup();
+      const { c, clock, goto } = setup();
       c.createHandle('a');
       const straggler = c.createHandle('straggler');
       const done = track(c.waitForShutdown());
-      time.scheduler.schedule(() => void c.initiateShutdown(REQUESTED), 10);
+      clock.schedule(() => void c.initiateShutdown(REQUESTED), 10);
       await goto(109);
       expect(done.state).toBe('pending');
       await goto(110);
@@ -242,12 +242,12 @@ describe('ShutdownCoordinator', () => {
 
   describe('waitForForceShutdown', () => {
     it('resolves when the last handle is ready during the force phase', async () => {
-      const { c, time, goto } = setup();
+      const { c, clock, goto } = setup();
       const h = c.createHandle('slow');
       const graceful = track(c.waitForShutdown());
       const forced = track(c.waitForForceShutdown());
-      time.scheduler.schedule(() => void c.initiateShutdown(REQUESTED), 10);
-      time.scheduler.schedule(() => h.ready(), 150);
+      clock.schedule(() => void c.initiateShutdown(REQUESTED), 10);
+      clock.schedule(() => h.ready(), 150);
       await goto(149);
       expect(graceful.state).toBe('rejected');
       expect(forced.state).toBe('pending');
@@ -256,10 +256,10 @@ describe('ShutdownCoordinator', () => {
     });
 
     it('rejects with ShutdownDeadlineMissed when the kill phase begins first', async () => {
-      const { c, time, goto } = setup();
+      const { c, clock, goto } = setup();
       c.createHandle('straggler');
       const forced = track(c.waitForForceShutdown());
-      time.scheduler.schedule(() => void c.initiateShutdown(REQUESTED), 10);
+      clock.schedule(() => void c.initiateShutdown(REQUESTED), 10);
       await goto(209);
       expect(forced.state).toBe('pending');
       await goto(210);
@@ -285,12 +285,12 @@ describe('ShutdownCoordinator', () => {
 
   describe('waitForKillShutdown', () => {
     it('resolves when the last handle is ready during the kill phase', async () => {
-      const { c, time, goto } = setup();
+      const { c, clock, goto } = setup();
       const h = c.createHandle('slower');
       const forced = track(c.waitForForceShutdown());
       const killed = track(c.waitForKillShutdown());
-      time.scheduler.schedule(() => void c.initiateShutdown(REQUESTED), 10);
-      time.scheduler.schedule(() => h.ready(), 250);
+      clock.schedule(() => void c.initiateShutdown(REQUESTED), 10);
+      clock.schedule(() => h.ready(), 250);
       await goto(249);
       expect(forced.state).toBe('rejected');
       expect(killed.state).toBe('pending');
@@ -300,10 +300,10 @@ describe('ShutdownCoordinator', () => {
     });
 
     it('rejects with ShutdownDeadlineMissed at the kill deadline', async () => {
-      const { c, time, goto } = setup();
+      const { c, clock, goto } = setup();
       c.createHandle('straggler');
       const killed = track(c.waitForKillShutdown());
-      time.scheduler.schedule(() => void c.initiateShutdown(REQUESTED), 10);
+      clock.schedule(() => void c.initiateShutdown(REQUESTED), 10);
       await goto(309);
       expect(c.phase).toBe('kill');
       expect(killed.state).toBe('pending');
@@ -333,13 +333,13 @@ describe('ShutdownCoordinator', () => {
 
   describe('getStats', () => {
     it('counts total, ready and forced handles and the duration', async () => {
-      const { c, time, goto } = setup();
+      const { c, clock, goto } = setup();
       const a = c.createHandle('a');
       const b = c.createHandle('b');
       const d = c.createHandle('d');
       expect(c.getStats()).toEqual({ phase: 'running', totalHandles: 3, readyHandles: 0, forcedHandles: 0 });
-      time.scheduler.schedule(() => void c.initiateShutdown(SIGTERM), 10);
-      time.scheduler.schedule(() => a.ready(), 50);
+      clock.schedule(() => void c.initiateShutdown(SIGTERM), 10);
+      clock.schedule(() => a.ready(), 50);
       await goto(60);
       expect(c.getStats()).toEqual({
         initiatedAt: 10,
@@ -381,11 +381,11 @@ describe('ShutdownCoordinator', () => {
 
   describe('updateTimeouts', () => {
     it('moves the pending deadlines, counted from the origin of the shutdown', async () => {
-      const { c, time, goto, at } = setup();
+      const { c, clock, goto, at } = setup();
       c.createHandle('straggler');
       const killed = track(c.waitForKillShutdown());
-      time.scheduler.schedule(() => void c.initiateShutdown(REQUESTED), 10);
-      time.scheduler.schedule(() => c.updateTimeouts(80, 150, 250), 50);
+      clock.schedule(() => void c.initiateShutdown(REQUESTED), 10);
+      clock.schedule(() => c.updateTimeouts(80, 150, 250), 50);
       await goto(89);
       expect(c.phase).toBe('graceful');
       await goto(90);
@@ -406,10 +406,10 @@ describe('ShutdownCoordinator', () => {
     });
 
     it('moves a deadline later', async () => {
-      const { c, time, goto, at } = setup();
+      const { c, clock, goto, at } = setup();
       c.createHandle('straggler');
-      time.scheduler.schedule(() => void c.initiateShutdown(REQUESTED), 10);
-      time.scheduler.schedule(() => c.updateTimeouts(500, 600, 700), 50);
+      clock.schedule(() => void c.initiateShutdown(REQUESTED), 10);
+      clock.schedule(() => c.updateTimeouts(500, 600, 700), 50);
       await goto(509);
       expect(c.phase).toBe('graceful');
       await goto(610);
@@ -422,9 +422,9 @@ describe('ShutdownCoordinator', () => {
     });
 
     it('enters at once, in order, every phase whose new deadline is already past', async () => {
-      const { c, time, goto, at } = setup();
+      const { c, clock, goto, at } = setup();
       const h = c.createHandle('straggler');
-      time.scheduler.schedule(() => void c.initiateShutdown(REQUESTED), 10);
+      clock.schedule(() => void c.initiateShutdown(REQUESTED), 10);
       await goto(50);
       c.updateTimeouts(20, 30, 500);
       // Entered before updateTimeouts returns, not on a later timer.
@@ -440,10 +440,10 @@ describe('ShutdownCoordinator', () => {
     });
 
     it('applies to the next shutdown when called before one', async () => {
-      const { c, time, goto, at } = setup();
+      const { c, clock, goto, at } = setup();
       c.createHandle('straggler');
       c.updateTimeouts(30, 40, 50);
-      time.scheduler.schedule(() => void c.initiateShutdown(REQUESTED), 10);
+      clock.schedule(() => void c.initiateShutdown(REQUESTED), 10);
       await goto(100);
       expect(at).toEqual([
         ['running', 0],
@@ -454,9 +454,9 @@ describe('ShutdownCoordinator', () => {
     });
 
     it('rejects out-of-order timeouts with ConfigTimeoutOrder and keeps the old deadlines', async () => {
-      const { c, time, goto, at } = setup();
+      const { c, clock, goto, at } = setup();
       c.createHandle('straggler');
-      time.scheduler.schedule(() => void c.initiateShutdown(REQUESTED), 10);
+      clock.schedule(() => void c.initiateShutdown(REQUESTED), 10);
       await goto(50);
       let error: unknown;
       try {
@@ -502,9 +502,9 @@ describe('ShutdownCoordinator', () => {
 
   describe('handles created after shutdown began', () => {
     it('are cancelled at once during the graceful phase, not forced', async () => {
-      const { c, time, goto } = setup();
+      const { c, clock, goto } = setup();
       c.createHandle('first');
-      time.scheduler.schedule(() => void c.initiateShutdown(SIGTERM), 10);
+      clock.schedule(() => void c.initiateShutdown(SIGTERM), 10);
       await goto(40);
       const late = c.createHandle('late');
       expect(late.isShutdown()).toBe(true);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ShutdownReason } from '../../lib/kernel/shutdown.js';
 import { ShutdownCoordinator } from '../../lib/runtime/shutdown-coordinator.js';
 import { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
-import { VirtualTime } from '../helpers/virtual-time.js';
+import { VirtualClock } from '../../lib/testing/index.js';
 
 const REQUESTED: ShutdownReason = { kind: 'requested' };
 const SIGINT: ShutdownReason = { kind: 'signal', signal: 'SIGINT', signo: 2 };
@@ -12,10 +12,10 @@ const SIGINT: ShutdownReason = { kind: 'signal', signal: 'SIGINT', signo: 2 };
 
 /** A coordinator (100/200/300 ms) on virtual time, with one handle; `goto(t)` moves to absolute time `t`. */
 function setup(name = 'worker') {
-  const time = new VirtualTime();
-  const c = new ShutdownCoordinator(100, 200, 300, time.scheduler);
+  const clock = new VirtualClock();
+  const c = new ShutdownCoordinator(100, 200, 300, clock);
   const h = c.createHandle(name);
-  return { time, c, h, goto: (t: number) => time.advance(t - time.now()) };
+  return { clock, c, h, goto: (t: number) => clock.advance(t - clock.now()) };
 }
 
 function marbles(): TestScheduler {
@@ -40,9 +40,9 @@ describe('ShutdownHandle', () => {
 
   describe('cancelled', () => {
     it('resolves with the reason when shutdown begins', async () => {
-      const { c, h, time, goto } = setup();
+      const { c, h, clock, goto } = setup();
       const cancelled = track(h.cancelled());
-      time.scheduler.schedule(() => void c.initiateShutdown(SIGINT), 20);
+      clock.schedule(() => void c.initiateShutdown(SIGINT), 20);
       await goto(19);
       expect(cancelled.state).toBe('pending');
       await goto(20);
@@ -113,10 +113,10 @@ describe('ShutdownHandle', () => {
 
   describe('forcedSignal', () => {
     it('aborts at the graceful deadline, with isForced() already true in its listener', async () => {
-      const { c, h, time, goto } = setup();
+      const { c, h, clock, goto } = setup();
       const seen: Array<{ forced: boolean; at: number }> = [];
-      h.forcedSignal.addEventListener('abort', () => seen.push({ forced: h.isForced(), at: time.now() }));
-      time.scheduler.schedule(() => void c.initiateShutdown(REQUESTED), 10);
+      h.forcedSignal.addEventListener('abort', () => seen.push({ forced: h.isForced(), at: clock.now() }));
+      clock.schedule(() => void c.initiateShutdown(REQUESTED), 10);
       await goto(109);
       expect(h.signal.aborted).toBe(true);
       expect(h.forcedSignal.aborted).toBe(false);
@@ -152,8 +152,8 @@ describe('ShutdownHandle', () => {
 
   describe('timeRemaining', () => {
     it('is undefined before cancellation, counts down on virtual time, and is 0 after the deadline', async () => {
-      const { c, h, time, goto } = setup();
-      time.scheduler.schedule(() => void c.initiateShutdown(REQUESTED), 10);
+      const { c, h, clock, goto } = setup();
+      clock.schedule(() => void c.initiateShutdown(REQUESTED), 10);
       await goto(5);
       expect(h.timeRemaining()).toBeUndefined();
       await goto(10);
@@ -208,8 +208,8 @@ describe('ShutdownHandle', () => {
 
   describe('shutdownTime', () => {
     it('is undefined before cancellation, then the scheduler time of cancellation', async () => {
-      const { c, h, time, goto } = setup();
-      time.scheduler.schedule(() => void c.initiateShutdown(REQUESTED), 37);
+      const { c, h, clock, goto } = setup();
+      clock.schedule(() => void c.initiateShutdown(REQUESTED), 37);
       await goto(36);
       expect(h.shutdownTime()).toBeUndefined();
       await goto(80);
@@ -237,6 +237,41 @@ describe('ShutdownHandle', () => {
       expect(h.requestShutdown(reason)).toBe(true);
       expect(c.getReason()).toEqual(reason);
       expect(h.shutdownReason()).toEqual(reason);
+    });
+  });
+
+  describe('delay', () => {
+    it('resolves after ms on the scheduler, and cancellation does not cut it short', async () => {
+      const { c, h, goto } = setup();
+      const waited = track(h.delay(150));
+      await goto(50);
+      c.initiateShutdown(REQUESTED);
+      await goto(149);
+      expect(waited.state).toBe('pending');
+      await goto(150);
+      expect(waited.state).toBe('resolved');
+      const now = track(h.delay(0));
+      await goto(150);
+      expect(now.state).toBe('resolved');
+    });
+
+    it('rejects with the reason of its signal when that aborts first, and cancels its timer', async () => {
+      const { c, h, clock, goto } = setup();
+      const waited = track(h.delay(1000, { signal: h.signal }));
+      await goto(20);
+      c.initiateShutdown(SIGINT);
+      await goto(21);
+      expect(waited.state).toBe('rejected');
+      expect((waited.error as DOMException).name).toBe('AbortError');
+      expect(clock.nextTimerAt()).not.toBe(1000);
+      await expect(h.delay(10, { signal: h.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    });
+
+    it('rejects a bad ms with a config error', async () => {
+      const { h } = setup();
+      for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, '5' as unknown as number]) {
+        await expect(h.delay(bad)).rejects.toMatchObject({ kind: 'config', message: expect.stringContaining('shutdown.delay(ms)') });
+      }
     });
   });
 });

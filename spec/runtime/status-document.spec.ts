@@ -4,7 +4,8 @@ import { Config } from '../../lib/config/config.js';
 import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
 import { statusDocument } from '../../lib/runtime/status-document.js';
 import { VERSION } from '../../lib/runtime/version.js';
-import { virtualDaemon } from '../helpers/virtual-time.js';
+import { Daemon } from '../../lib/runtime/daemon.js';
+import { virtualDaemon } from '../../lib/testing/index.js';
 
 const KEYS = ['schemaVersion', 'name', 'pid', 'version', 'node', 'startedAt', 'uptimeSeconds', 'phase', 'ready', 'reason', 'subsystems'];
 const SUB_KEYS = ['name', 'state', 'ready', 'healthy', 'restartCount', 'startedAt', 'lastError'];
@@ -16,8 +17,7 @@ describe('the status document', () => {
   });
 
   it('has every key, always, in order; before run() the phase is not-started and instants are null', () => {
-    const { builder } = virtualDaemon(Config.from({ name: 'api' }));
-    const daemon = builder.withTask('worker', (h) => h.cancelled()).build();
+    const { daemon } = virtualDaemon(Daemon.builder(Config.from({ name: 'api' })).withTask('worker', (h) => h.cancelled()));
     const doc = statusDocument(daemon, true);
     expect(Object.keys(doc)).toEqual(KEYS);
     expect(doc).toMatchObject({ schemaVersion: 1, name: 'api', pid: process.pid, version: VERSION, node: process.version });
@@ -26,20 +26,20 @@ describe('the status document', () => {
   });
 
   it('ties instants to wall time through the launch, and counts uptime in seconds', async () => {
-    const { builder, time } = virtualDaemon();
     let runs = 0;
-    const daemon = builder
-      .withTask(
+    const vd = virtualDaemon(
+      Daemon.new().withTask(
         'flaky',
         async (h) => {
           if (++runs === 1) throw new Error('first run fails');
           await h.cancelled();
         },
         { restartPolicy: RestartPolicy.exponentialBackoff({ initialDelay: 1500, maxDelay: 1500, maxAttempts: 5, jitter: 0 }) },
-      )
-      .build();
-    const exit = daemon.run();
-    await time.advance(5000);
+      ),
+    );
+    const daemon = vd.daemon;
+    vd.start();
+    await vd.advance(5000);
     const launched = daemon.snapshot().launchedAt;
     expect(launched).toBeDefined();
     const doc = statusDocument(daemon, false, (launched?.time ?? 0) + 5000);
@@ -54,7 +54,7 @@ describe('the status document', () => {
     expect(statusDocument(daemon, true).subsystems[0]?.lastError?.message).toContain('first run fails');
     daemon.shutdown();
     expect(statusDocument(daemon, false)).toMatchObject({ phase: 'graceful', reason: 'requested', ready: false });
-    await time.until(exit);
+    await vd.runUntilStopped();
     expect(statusDocument(daemon, false)).toMatchObject({ phase: 'stopped', reason: 'requested' });
   });
 });

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
 import { DaemonError } from '../../lib/errors/daemon-error.js';
 import { causeMessage } from '../../lib/errors/cause-message.js';
-import type { DaemonEvent } from '../../lib/kernel/events.js';
 import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
 import type { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
-import { transitions, virtualDaemon } from '../helpers/virtual-time.js';
+import { Daemon } from '../../lib/runtime/daemon.js';
+import { virtualDaemon } from '../../lib/testing/index.js';
 import { logLines } from '../helpers/log-lines.js';
 
 /** Values that are hard to read: each read of them may throw. */
@@ -58,16 +58,13 @@ function unreadable(): Array<[string, () => unknown]> {
 }
 
 
-async function failedWith(run: (h: ShutdownHandle) => unknown): Promise<{ error: DaemonError; events: DaemonEvent[]; exitCode: number }> {
-  const { builder, time } = virtualDaemon();
+async function failedWith(run: (h: ShutdownHandle) => unknown): Promise<{ error: DaemonError; transitions: string[]; exitCode: number }> {
   const { logger } = logLines('debug');
-  const daemon = builder.withLogger(logger).withTask('weird', run as never).build();
-  const events: DaemonEvent[] = [];
-  daemon.events$.subscribe((e) => events.push(e));
-  const exit = await time.until(daemon.run(), 10_000, 10);
-  const meta = daemon.manager.getAllMetadata()[0];
+  const vd = virtualDaemon(Daemon.new().withTask('weird', run as never), { logger });
+  const exit = (await vd.runUntilStopped())!;
+  const meta = vd.daemon.manager.getAllMetadata()[0];
   expect(meta?.state).toBe('failed');
-  return { error: meta?.lastError as DaemonError, events, exitCode: exit.exitCode };
+  return { error: meta?.lastError as DaemonError, transitions: vd.transitions('weird'), exitCode: exit.exitCode };
 }
 
 describe('causeMessage', () => {
@@ -87,10 +84,10 @@ describe('causeMessage', () => {
 
 describe('a subsystem that throws anything', () => {
   it('fails on a synchronous throw of undefined instead of staying starting forever', async () => {
-    const { error, events, exitCode } = await failedWith(() => {
+    const { error, transitions, exitCode } = await failedWith(() => {
       throw undefined;
     });
-    expect(transitions(events, 'weird')).toEqual(['weird:->starting', 'weird:starting>failed']);
+    expect(transitions).toEqual(['→starting', 'starting→failed']);
     expect(error.message).toBe('subsystem "weird" failed: threw undefined');
     expect(error.cause).toBeUndefined();
     expect(exitCode).toBe(1);
@@ -139,15 +136,11 @@ describe('a subsystem that throws anything', () => {
   });
 
   it('logs a failure whose cause cannot be read, instead of throwing from the log call', async () => {
-    const { builder, time } = virtualDaemon();
     const { logger, out: lines } = logLines('debug');
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
-    const daemon = builder
-      .withLogger(logger)
-      .withTask('weird', () => Promise.reject(proxy), { restartPolicy: RestartPolicy.Never })
-      .build();
-    const exit = await time.until(daemon.run(), 10_000, 10);
+    const vd = virtualDaemon(Daemon.new().withTask('weird', () => Promise.reject(proxy), { restartPolicy: RestartPolicy.Never }), { logger });
+    const exit = (await vd.runUntilStopped())!;
     expect(exit.exitCode).toBe(1);
     const failed = lines.find((l) => l['msg'] === 'subsystem weird failed');
     expect(failed?.['err']).toMatchObject({ message: expect.stringMatching(/^subsystem "weird" failed: rejected with /) });
@@ -161,20 +154,21 @@ describe('an Observable subsystem whose teardown throws', () => {
     });
 
   it('fails that run, while shutdown cancels every other handle and run() resolves', async () => {
-    const { builder, time } = virtualDaemon();
     let otherCancelled = false;
-    const daemon = builder
-      .withoutSignals()
-      .withTask('bad', throwingTeardown)
-      .withTask('other', async (h) => {
-        await h.cancelled();
-        otherCancelled = true;
-      })
-      .build();
-    const exit = daemon.run();
-    await time.advance(10);
+    const vd = virtualDaemon(
+      Daemon.new()
+        .withoutSignals()
+        .withTask('bad', throwingTeardown)
+        .withTask('other', async (h) => {
+          await h.cancelled();
+          otherCancelled = true;
+        }),
+    );
+    const { daemon } = vd;
+    vd.start();
+    await vd.advance(10);
     expect(() => daemon.shutdown()).not.toThrow();
-    const result = await time.until(exit, 10_000, 10);
+    const result = (await vd.runUntilStopped())!;
     expect(otherCancelled).toBe(true);
     const bad = daemon.manager.getAllMetadata()[0];
     expect(bad?.state).toBe('failed');
@@ -184,34 +178,36 @@ describe('an Observable subsystem whose teardown throws', () => {
   });
 
   it('fails a run stopped by hand, and the daemon runs on', async () => {
-    const { builder, time } = virtualDaemon();
-    const daemon = builder.withTask('bad', throwingTeardown, { onFailure: 'isolate' }).withTask('other', (h) => h.cancelled()).build();
-    const exit = daemon.run();
-    await time.advance(10);
-    const meta = await time.until(daemon.manager.stop(daemon.manager.getAllMetadata()[0]!.id), 1000, 10);
-    expect(meta.state).toBe('failed');
+    const vd = virtualDaemon(
+      Daemon.new()
+        .withTask('bad', throwingTeardown, { onFailure: 'isolate' })
+        .withTask('other', (h) => h.cancelled()),
+    );
+    const { daemon } = vd.start();
+    await vd.advance(10);
+    const stopped = daemon.manager.stop(daemon.manager.getAllMetadata()[0]!.id);
+    await vd.advance(0);
+    expect((await stopped).state).toBe('failed');
     expect(daemon.snapshot().phase).toBe('running');
     daemon.shutdown();
-    expect((await time.until(exit, 10_000, 10)).exitCode).toBe(1);
+    expect((await vd.runUntilStopped())?.exitCode).toBe(1);
   });
 });
 
 describe('a health check that throws anything', () => {
   it.each(unreadable())('counts a throw of %s as a failed check with a readable message', async (_name, make) => {
     const c = Config.default();
-    const { builder, time } = virtualDaemon({ ...c, monitoring: { ...c.monitoring, healthCheckIntervalMs: 100, healthCheckFailures: 2 } });
     const value = make();
-    const daemon = builder
-      .withTask('db', (h) => h.cancelled(), {
-        healthCheck: () => {
-          throw value;
-        },
-      })
-      .build();
-    const events: DaemonEvent[] = [];
-    daemon.events$.subscribe((e) => events.push(e));
-    const exit = await time.until(daemon.run(), 10_000, 10);
-    const checks = events.filter((e) => e.type === 'health');
+    const vd = virtualDaemon(
+      Daemon.builder({ ...c, monitoring: { ...c.monitoring, healthCheckIntervalMs: 100, healthCheckFailures: 2 } })
+        .withTask('db', (h) => h.cancelled(), {
+          healthCheck: () => {
+            throw value;
+          },
+        }),
+    );
+    const exit = (await vd.runUntilStopped())!;
+    const checks = vd.events.filter((e) => e.type === 'health');
     expect(checks).toHaveLength(2);
     for (const e of checks) expect(e.type === 'health' && e.error?.message).toMatch(/^health check of "db" failed: threw: /);
     expect(exit.exitCode).toBe(1);
@@ -219,23 +215,21 @@ describe('a health check that throws anything', () => {
 
   it('says a check threw undefined, not that it answered undefined', async () => {
     const c = Config.default();
-    const { builder, time } = virtualDaemon({ ...c, monitoring: { ...c.monitoring, healthCheckFailures: 1 } });
-    const daemon = builder
-      .withTask('db', (h) => h.cancelled(), {
-        healthCheck: () => {
-          throw undefined;
-        },
-        onFailure: 'isolate',
-      })
-      .withTask('keep', (h) => h.cancelled())
-      .build();
-    const events: DaemonEvent[] = [];
-    daemon.events$.subscribe((e) => events.push(e));
-    const exit = daemon.run();
-    await time.advance(10);
-    daemon.shutdown();
-    await time.until(exit, 10_000, 10);
-    const check = events.find((e) => e.type === 'health');
+    const vd = virtualDaemon(
+      Daemon.builder({ ...c, monitoring: { ...c.monitoring, healthCheckFailures: 1 } })
+        .withTask('db', (h) => h.cancelled(), {
+          healthCheck: () => {
+            throw undefined;
+          },
+          onFailure: 'isolate',
+        })
+        .withTask('keep', (h) => h.cancelled()),
+    );
+    vd.start();
+    await vd.advance(10);
+    vd.daemon.shutdown();
+    await vd.runUntilStopped();
+    const check = vd.events.find((e) => e.type === 'health');
     expect(check?.type === 'health' && check.error?.message).toBe('health check of "db" failed: threw: undefined');
   });
 });
