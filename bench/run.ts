@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { QUICK, requireDist, table } from './harness.js';
 
-const BENCHMARKS = ['startup', 'shutdown-latency', 'kernel-throughput', 'restart-storm', 'idle-heap', 'config', 'metrics', 'control'] as const;
+const BENCHMARKS = ['startup', 'shutdown-latency', 'kernel-throughput', 'restart-storm', 'idle-heap', 'config', 'metrics', 'control', 'logging', 'coord', 'testing'] as const;
 
 interface Outcome {
   readonly name: string;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const local = process.argv.includes('--local');
-const configs = ['api-extractor.json', 'api-extractor.metrics.json', 'api-extractor.resources.json', 'api-extractor.http.json', 'api-extractor.lock.json', 'api-extractor.ipc.json', 'api-extractor.profiling.json'];
+const configs = ['api-extractor.json', 'api-extractor.metrics.json', 'api-extractor.resources.json', 'api-extractor.http.json', 'api-extractor.lock.json', 'api-extractor.ipc.json', 'api-extractor.profiling.json', 'api-extractor.pool.json', 'api-extractor.coord.json', 'api-extractor.timing.json', 'api-extractor.scheduler.json', 'api-extractor.testing.json'];
 const bin = fileURLToPath(new URL('../node_modules/@microsoft/api-extractor/bin/api-extractor', import.meta.url));
 let failed = 0;
 for (const config of configs) {

@@ -11,7 +11,7 @@
 //      uses lib/errors) goes to shared chunks (dist/chunks/), never into two bundles: one
 //      copy of each module at run time, so that `instanceof DaemonError` holds for an
 //      error thrown by `proc-daemon/metrics`. Checked below on esbuild's metafile.
-//    - Every package of `dependencies` stays external; importing any other package fails
+//    - Every package of `dependencies` (and `peerDependencies`) stays external; importing any other package fails
 //      the build. Those that lib/ loads on first use (import() or createRequire) must not
 //      be imported statically by any bundle: checked below.
 //    - Source maps embed their sources (`sourcesContent`): lib/ does not ship.
@@ -37,11 +37,12 @@ const dist = join(root, 'dist');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   exports: Record<string, string | { types?: string; default?: string }>;
   dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
   engines?: { node?: string };
 };
 
-/** Packages that lib/ loads on first use only: no bundle may import them statically. */
-const LAZY = ['chokidar', 'hdr-histogram-js', 'pino-pretty'];
+/** Packages that lib/ loads on first use only: no bundle may import them statically (fast-check: an optional peer of proc-daemon/testing). */
+const LAZY = ['chokidar', 'hdr-histogram-js', 'pino-pretty', 'fast-check'];
 /** Modules that benchmarks import from dist/ besides the entry points (not shipped). */
 const BENCH_ONLY = ['kernel/reduce', 'kernel/kernel-state'];
 /** The bin's source, and the modules of lib/ it may bundle (lib/cli/ may import nothing else: no rxjs, no pino). */
@@ -54,7 +55,9 @@ const entries = Object.values(pkg.exports).flatMap((target) => {
   const m = file === undefined ? null : /^\.\/dist\/(.+)\.js$/.exec(file);
   return m === null ? [] : [`lib/${m[1]}.ts`];
 });
-const dependencies = Object.keys(pkg.dependencies ?? {});
+// An optional peer (fast-check, for proc-daemon/testing's arbitraries) may be imported too: it stays
+// external, and LAZY keeps it out of every static import.
+const dependencies = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
 const builtins = new Set(builtinModules);
 const nodeMajor = /\d+/.exec(pkg.engines?.node ?? '')?.[0] ?? '20';
 
@@ -68,7 +71,7 @@ const externals: Plugin = {
         return { path: args.path, external: true };
       }
       return {
-        errors: [{ text: `"${args.path}" is not in package.json dependencies: a bundle may import only dependencies and node: built-ins` }],
+        errors: [{ text: `"${args.path}" is not in package.json dependencies: a bundle may import only dependencies, peer dependencies and node: built-ins` }],
       };
     });
   },

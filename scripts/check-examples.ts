@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import ts from 'typescript';
 
 /** The package's entry points: the core and its optional modules (`proc-daemon/<name>`). */
-const SUBPATHS = ['metrics', 'resources', 'http', 'lock', 'ipc', 'profiling'] as const;
+const SUBPATHS = ['metrics', 'resources', 'http', 'lock', 'ipc', 'profiling', 'pool', 'coord', 'timing', 'scheduler', 'testing'] as const;
 
 const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'temp', 'examples');

@@ -89,6 +89,8 @@ export const ErrorCode = Object.freeze({
   SocketBind: 5012,
   /** A profile or heap snapshot could not be taken or written. */
   ProfileWrite: 5015,
+  /** A systemd notification (sd_notify) could not be sent to `NOTIFY_SOCKET` (no receiver there, its queue full, …). */
+  NotifySend: 5030,
 
   /** A runtime failure (generic). */
   Runtime: 6000,
@@ -108,6 +110,17 @@ export const ErrorCode = Object.freeze({
   RuntimeUncaught: 6005,
   /** A control request line is longer than 64 KiB. */
   ControlLineTooLong: 6010,
+  /**
+   * The `buckets` of a histogram (`describe(name, { buckets })`) are not an
+   * array of finite numbers `>= 0` in strictly increasing order (a NaN, a
+   * negative bound, a duplicate, unsorted bounds).
+   */
+  RuntimeInvalidHistogramBuckets: 6020,
+  /**
+   * The buckets of a histogram cannot change: other buckets than those set
+   * before, or buckets set once the histogram has recorded values.
+   */
+  RuntimeHistogramBucketsFixed: 6021,
   /** A control request is not valid JSON, or not a JSON object with a string `cmd`. */
   ControlInvalidRequest: 6011,
   /** A control request names a command the daemon does not know. */
@@ -116,6 +129,12 @@ export const ErrorCode = Object.freeze({
   ControlBadArgument: 6013,
   /** A control command this daemon cannot serve as configured (`metrics` with metrics off, …). */
   ControlUnavailable: 6014,
+  /** A channel capacity that is not an integer ≥ 0 (`chan.bounded(n)` of proc-daemon/coord). */
+  ChannelInvalidCapacity: 6030,
+  /** A pool option out of range: a `max` or a buffer size that is not an integer ≥ 0, a `create` that is not a function (proc-daemon/pool). */
+  PoolInvalidOption: 6031,
+  /** A scheduler hint option out of range, such as a priority outside -20…19 (proc-daemon/scheduler). */
+  SchedulerInvalidOption: 6032,
 
   /** A resource limit was exhausted (generic). */
   ResourceExhausted: 7000,
@@ -135,9 +154,29 @@ export const ErrorCode = Object.freeze({
   DaemonStopped: 9003,
   /** A profile of that kind is already running: one at a time. */
   ProfileInProgress: 9004,
+  /** A value was sent on a closed channel, or a sender was waiting when the channel closed (proc-daemon/coord). */
+  ChannelClosed: 9010,
+  /** A channel's receiver already has a consumer (a pending `recv()`, an async iterator, a subscription): one at a time. */
+  ChannelBusy: 9011,
+  /** A pool lease was released twice, or its value was read after its release (proc-daemon/pool). */
+  LeaseReleased: 9012,
+  /** `proc-daemon/testing`: a virtual daemon had not stopped when `runUntilStopped`'s `maxMs` passed (the message names what still runs). */
+  VirtualDaemonStillRunning: 9030,
+  /** `proc-daemon/testing`: virtual time cannot move (timers keep coming at one instant: a restart loop with no delay), or a bad `advance(ms)`. */
+  VirtualTimeStuck: 9031,
+  /** `proc-daemon/testing`: a task script (`scriptedTask`) is malformed. */
+  TaskScriptInvalid: 9032,
+  /** `proc-daemon/testing`: a daemon spec (`builderFromSpec`) is malformed. */
+  DaemonSpecInvalid: 9033,
+  /** `proc-daemon/testing`: `arbitraries` needs the optional peer dependency fast-check, which is not installed. */
+  FastCheckMissing: 9034,
 
   /** The feature is not available on this platform (generic). */
   Platform: 10000,
+  /** `NOTIFY_SOCKET` is set but systemd notifications are unavailable: the sd_notify addon is not built, or does not load here. */
+  NotifyUnavailable: 10010,
+  /** `NOTIFY_SOCKET` names no address a notification can go to: neither an absolute path nor an `@abstract` name, or too long. */
+  NotifySocketInvalid: 10011,
 
   /** A failure that fits no kind. */
   Unknown: 99999,

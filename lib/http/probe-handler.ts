@@ -7,6 +7,18 @@ import { answerKnown } from './routes.js';
  * A request listener for an application's own server: `true` when it
  * answered the request, `false` (having written nothing) when it is not one
  * of its paths and the application should answer it.
+ * @example
+ * ```ts
+ * import type { IncomingMessage, ServerResponse } from 'node:http';
+ * import type { ProbeHandler } from 'proc-daemon/http';
+ *
+ * // Probes first; the application answers 404 to the rest.
+ * function withProbes(probes: ProbeHandler) {
+ *   return (req: IncomingMessage, res: ServerResponse): void => {
+ *     if (!probes(req, res)) res.writeHead(404).end();
+ *   };
+ * }
+ * ```
  * @public
  */
 export type ProbeHandler = (req: IncomingMessage, res: ServerResponse) => boolean;

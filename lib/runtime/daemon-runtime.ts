@@ -11,6 +11,7 @@ import type { ShutdownPhase, ShutdownReason } from '../kernel/shutdown.js';
 import { type DaemonSnapshot, readyOf, toSnapshot } from '../kernel/snapshot.js';
 import type { InstanceLock } from '../lock/instance-lock.js';
 import { type LogDestination, createLogger } from '../logging/create-logger.js';
+import { loggable } from '../logging/loggable-error.js';
 import type { MetricsCollector } from '../metrics/collector.js';
 import { runningProfiles } from '../profiling/running.js';
 import type { SignalConfig } from '../signal/signal-config.js';
@@ -19,7 +20,7 @@ import { DaemonCore } from './daemon-core.js';
 import { type DaemonExit, exitOf, logStopped } from './daemon-exit.js';
 import type { ControlHost, DaemonControl } from './daemon-control.js';
 import { DaemonMonitor } from './daemon-monitor.js';
-import { setUp } from './daemon-setup.js';
+import { openNotify, setUp } from './daemon-setup.js';
 import { KernelLadder } from './kernel-ladder.js';
 import type { ProcessHost } from './process-host.js';
 import { ProcessOwner } from './process-owner.js';
@@ -66,6 +67,8 @@ export class DaemonRuntime {
   #ran = false;
   #releaseKeepAlive: (() => void) | undefined;
   #control: DaemonControl | undefined;
+  /** sd_notify under way (`NOTIFY_SOCKET`): resolves with what stops it. */
+  #notify: Promise<() => void> | undefined;
 
   constructor(parts: DaemonParts) {
     this.#parts = parts;
@@ -150,6 +153,9 @@ export class DaemonRuntime {
       const done = setUp(this.config$.value, this.#loggerReady, () => this.#reloader?.watch(true));
       this.#pidFile = done.pidFile;
       ready = this.#openControl(done.ready);
+      // Started before the launch, so that it sees every state from the first.
+      this.#notify = openNotify(this.#parts, this.#core, this.logger);
+      if (this.#notify !== undefined) ready = Promise.all([ready, this.#notify]);
     } catch (err) {
       this.#setupFailed(err);
       return Promise.reject(err);
@@ -206,6 +212,7 @@ export class DaemonRuntime {
     this.#pidFile?.release();
     void this.#reloader?.close();
     void this.#control?.close();
+    void this.#notify?.then((stop) => stop());
     if (this.#owner.owns) {
       const onConfig = err instanceof DaemonError && err.kind === 'config';
       this.#parts.host.setExitCode(onConfig ? ExitCode.Config : ExitCode.Failure);
@@ -221,7 +228,7 @@ export class DaemonRuntime {
   #start(resolve: (exit: DaemonExit) => void): void {
     this.#hold();
     this.#core.onStopped = (state) => resolve(this.#finish(state));
-    this.logger.info({ subsystems: this.#core.runners.length }, `daemon ${this.#parts.config.name} starting`);
+    this.logger.info({ subsystemCount: this.#core.runners.length }, `daemon ${this.#parts.config.name} starting`);
     this.#monitor.start();
     this.#core.launch();
   }
@@ -235,7 +242,7 @@ export class DaemonRuntime {
     this.config$.next(config);
     this.#core.dispatch({ type: 'config-reloaded', config, ...this.#core.stamp() });
     void this.#reloader?.watch(config.hotReload).catch((err: unknown) => {
-      this.logger.error({ err }, 'hot reload: cannot watch the config file');
+      this.logger.error({ err: loggable(err) }, 'hot reload: cannot watch the config file');
     });
   }
 

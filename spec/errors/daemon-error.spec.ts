@@ -50,6 +50,20 @@ const UNPREFIXED: Readonly<Record<string, ErrorKind>> = {
   ControlBadArgument: 'runtime',
   ControlUnavailable: 'runtime',
   ProfileInProgress: 'invalid-state',
+  NotifySend: 'io',
+  ChannelInvalidCapacity: 'runtime',
+  PoolInvalidOption: 'runtime',
+  SchedulerInvalidOption: 'runtime',
+  ChannelClosed: 'invalid-state',
+  ChannelBusy: 'invalid-state',
+  LeaseReleased: 'invalid-state',
+  VirtualDaemonStillRunning: 'invalid-state',
+  VirtualTimeStuck: 'invalid-state',
+  TaskScriptInvalid: 'invalid-state',
+  DaemonSpecInvalid: 'invalid-state',
+  FastCheckMissing: 'invalid-state',
+  NotifyUnavailable: 'platform',
+  NotifySocketInvalid: 'platform',
 };
 
 const ALL_KINDS = Object.keys(RANGE) as ErrorKind[];

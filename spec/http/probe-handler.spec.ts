@@ -6,13 +6,14 @@ import { Config } from '../../lib/config/config.js';
 import { probeHandler } from '../../lib/http/index.js';
 import { MetricsCollector } from '../../lib/metrics/collector.js';
 import { Daemon } from '../../lib/runtime/daemon.js';
+import type { TaskFn } from '../../lib/index.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
 });
 
-function daemonWith(task: (h: { cancelled(): Promise<void> }) => Promise<void>): Daemon {
+function daemonWith(task: TaskFn): Daemon {
   return Daemon.builder(Config.from({ monitoring: { enableMetrics: true } }))
     .withoutSignals()
     .withLogger(pino({ level: 'silent' }))
