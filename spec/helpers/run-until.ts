@@ -2,7 +2,7 @@ import { type VirtualClock } from '../../lib/testing/index.js';
 
 /**
  * Advances `clock` timer by timer until `promise` settles (its value, or its rejection), for a
- * daemon built by hand on the kit's clock (with the spec's FakeProcess, say) where
+ * daemon built by hand on the kit's clock (`onFakeHost()`, say) where
  * `virtualDaemon().runUntilStopped()` does not apply. Fails after `maxMs` virtual ms.
  */
 export async function runUntil<T>(clock: VirtualClock, promise: Promise<T>, maxMs = 600_000): Promise<T> {

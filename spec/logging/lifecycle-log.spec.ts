@@ -12,9 +12,8 @@ import type { SubsystemId } from '../../lib/kernel/subsystem-metadata.js';
 import type { SubsystemState } from '../../lib/kernel/subsystem-state.js';
 import { LifecycleLog } from '../../lib/logging/lifecycle-log.js';
 import { Daemon } from '../../lib/runtime/daemon.js';
-import { FakeProcess } from '../helpers/fake-process.js';
+import { virtualDaemon } from '../../lib/testing/index.js';
 import { shapeViolations } from '../helpers/log-shape.js';
-import { VirtualTime } from '../helpers/virtual-time.js';
 
 type Line = Record<string, unknown>;
 
@@ -67,23 +66,20 @@ function restart(name: string, attempt: number, delayMs: number, error = failure
 
 describe('LifecycleLog', () => {
   it('coalesces a restart storm: the first restart, then one line per second with the count', async () => {
-    const time = new VirtualTime();
     const { logger, lines } = capture();
     let runs = 0;
-    const daemon = Daemon.new()
-      .withScheduler(time.scheduler)
-      .withProcessHost(new FakeProcess())
-      .withLogger(logger)
-      .withTask('storm', (h) => {
+    const vd = virtualDaemon(
+      Daemon.new().withTask('storm', (h) => {
         if (++runs === 5000) return h.cancelled();
         throw new Error(`failure ${runs}`);
-      }, { restartPolicy: RestartPolicy.Always })
-      .build();
-    const exit = daemon.run();
-    await time.advance(2500);
-    daemon.shutdown();
-    await time.until(exit);
-    await new Promise((r) => setImmediate(r));
+      }, { restartPolicy: RestartPolicy.Always }),
+      { logger },
+    );
+    vd.start();
+    await vd.advance(2500);
+    vd.daemon.shutdown();
+    await vd.runUntilStopped();
+    await vd.clock.settle(); // the stream's last writes
     const restarts = lines.filter((l) => l['subsystem'] === 'storm' && l['level'] === 40);
     expect(runs).toBe(5000);
     // 4,999 restarts in one virtual instant: one line for the first, one summary for the rest.
@@ -94,18 +90,15 @@ describe('LifecycleLog', () => {
   });
 
   it('logs a failure for good at error level with its cause, and shutdown at info', async () => {
-    const time = new VirtualTime();
     const { logger, lines } = capture();
-    const daemon = Daemon.new()
-      .withScheduler(time.scheduler)
-      .withProcessHost(new FakeProcess())
-      .withLogger(logger)
-      .withTask('bad', async () => {
+    const vd = virtualDaemon(
+      Daemon.new().withTask('bad', async () => {
         throw new Error('disk full');
-      })
-      .build();
-    await time.until(daemon.run());
-    await new Promise((r) => setImmediate(r));
+      }),
+      { logger },
+    );
+    await vd.runUntilStopped();
+    await vd.clock.settle(); // the stream's last writes
     const failed = lines.find((l) => l['msg'] === 'subsystem bad failed');
     expect(failed?.['level']).toBe(50);
     expect(failed?.['err']).toMatchObject({ message: 'subsystem "bad" failed: disk full', stack: expect.stringContaining('caused by: Error: disk full') });

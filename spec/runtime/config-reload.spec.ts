@@ -8,9 +8,9 @@ import { Config } from '../../lib/config/config.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
 import type { DaemonEvent } from '../../lib/kernel/events.js';
 import { Daemon } from '../../lib/runtime/daemon.js';
-import { FakeProcess } from '../helpers/fake-process.js';
-import { runUntil } from '../helpers/run-until.js';
+import { FakeHost } from '../../lib/testing/fake-host.js';
 import { VirtualClock, virtualDaemon } from '../../lib/testing/index.js';
+import { runUntil } from '../helpers/run-until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proc-daemon-reload-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,12 +58,12 @@ describe('config reload on SIGHUP (virtual time)', () => {
     const d = folder();
     const path = join(d, 'daemon.toml');
     writeFileSync(path, TOML(1000, 2000, 3000, 'error'));
-    // The daemon's own logger (virtualDaemon gives it one): the kit's clock, and a fake process.
-    const proc = new FakeProcess();
+    // The daemon's own logger (virtualDaemon gives it one): the kit's clock, and its fake process.
     const clock = new VirtualClock();
+    const host = new FakeHost(() => clock.noteChange());
     const daemon = Daemon.builder(Config.loadFromFile(path))
       .withScheduler(clock)
-      .withProcessHost(proc)
+      .withProcessHost(host)
       .withConfigPath(path)
       .withTask('a', (h) => h.cancelled())
       .build();
@@ -71,7 +71,7 @@ describe('config reload on SIGHUP (virtual time)', () => {
     const exit = daemon.run();
     await clock.advance(1);
     writeFileSync(path, TOML(1000, 2000, 3000, 'warn'));
-    proc.kill('SIGHUP');
+    expect(host.deliver('SIGHUP')).toBe(true);
     expect(daemon.logger.level).toBe('warn');
     daemon.shutdown();
     await runUntil(clock, exit);
@@ -134,7 +134,7 @@ describe('hot reload (a real folder, real file events)', () => {
     writeFileSync(path, TOML(1000, 2000, 3000, 'info', 'hot_reload = true\n'));
     const daemon = Daemon.builder(Config.loadFromFile(path))
       .withoutSignals()
-      .withProcessHost(new FakeProcess())
+      .withProcessHost(new FakeHost())
       .withLogger(pino({ level: 'silent' }))
       .withConfigPath(path)
       .withTask('a', (h) => h.cancelled())

@@ -15,7 +15,7 @@ import type { ControlTarget } from '../../lib/runtime/control-commands.js';
 import { ControlServer } from '../../lib/runtime/control-server.js';
 import { ProfileRuns } from '../../lib/runtime/profile-runs.js';
 import type { StatusDocument } from '../../lib/runtime/status-document.js';
-import { FakeProcess } from '../helpers/fake-process.js';
+import { FakeHost } from '../../lib/testing/fake-host.js';
 
 // Hostile and unlucky clients of the control socket, in process: a real daemon (on a fake
 // process) or a ControlServer over a fake target, and real Unix sockets.
@@ -102,7 +102,7 @@ async function runDaemon(
   const dir = tempDir();
   const socket = join(dir, 'c.sock');
   const config = Config.from({ name: 'attack', workDir: dir, shutdown: { graceful: 5000, force: 8000, kill: 10_000 }, ...configPatch });
-  const builder = Daemon.builder(config).withLogger(pino({ level: 'silent' })).withProcessHost(new FakeProcess()).withControlSocket(socket);
+  const builder = Daemon.builder(config).withLogger(pino({ level: 'silent' })).withProcessHost(new FakeHost()).withControlSocket(socket);
   for (const [name, task] of Object.entries(tasks)) builder.withTask(name, task);
   const daemon = builder.build();
   const exit = daemon.run();
@@ -256,7 +256,7 @@ describe('a real daemon against hostile requests', () => {
 
 describe('a real daemon: where its socket goes, and before it runs', () => {
   async function runFails(path: string): Promise<{ code: unknown; message: string }> {
-    const host = new FakeProcess();
+    const host = new FakeHost();
     const daemon = Daemon.builder(Config.from({ name: 'attack' }))
       .withLogger(pino({ level: 'silent' }))
       .withProcessHost(host)
@@ -295,7 +295,7 @@ describe('a real daemon: where its socket goes, and before it runs', () => {
     const socket = join(dir, 'c.sock');
     const daemon = Daemon.builder(Config.from({ name: 'attack' }))
       .withLogger(pino({ level: 'silent' }))
-      .withProcessHost(new FakeProcess())
+      .withProcessHost(new FakeHost())
       .withTask('worker', async (h) => void (await h.cancelled()))
       .build();
     // The socket as run() binds it, during its set-up (before the launch): served from the daemon as it is now.

@@ -1,14 +1,13 @@
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
 import { DaemonError } from '../../lib/errors/daemon-error.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
 import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
 import type { DaemonEvent } from '../../lib/kernel/events.js';
-import { Daemon, type DaemonBuilder } from '../../lib/runtime/daemon.js';
+import { Daemon } from '../../lib/runtime/daemon.js';
 import type { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
-import { VirtualClock, virtualDaemon } from '../../lib/testing/index.js';
-import { FakeProcess } from '../helpers/fake-process.js';
+import { virtualDaemon } from '../../lib/testing/index.js';
+import { onFakeHost } from '../helpers/on-fake-host.js';
 import { runUntil } from '../helpers/run-until.js';
 
 function ladder(graceful: number, force: number, kill: number, drain = 0): Config {
@@ -29,30 +28,24 @@ function phases(events: readonly DaemonEvent[]): string[] {
   return events.flatMap((e) => (e.type === 'phase' ? [e.phase] : []));
 }
 
-/** A daemon on the kit's clock with the spec's fake process: what the daemon does to its process shows there. */
-function onFakeProcess(config: Config = Config.default()): { builder: DaemonBuilder; clock: VirtualClock; proc: FakeProcess } {
-  const clock = new VirtualClock();
-  const proc = new FakeProcess();
-  return { builder: Daemon.builder(config).withScheduler(clock).withProcessHost(proc).withLogger(pino({ level: 'silent' })), clock, proc };
-}
-
 describe('Daemon', () => {
   it('stops every subsystem on SIGTERM and exits 0, owning the process', async () => {
-    const { builder, clock, proc } = onFakeProcess();
+    const { builder, clock, host } = onFakeHost();
     const daemon = builder.withTask('a', cooperative(50)).withTask('b', cooperative()).build();
     const events: string[] = [];
     daemon.events$.subscribe((e) => events.push(e.type));
     const exit = daemon.run();
     await clock.advance(10);
-    expect(proc.listening().sort()).toEqual(['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM']);
-    proc.kill('SIGTERM');
+    expect(host.listening().sort()).toEqual(['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM']);
+    expect(host.alive).toBe(1);
+    host.deliver('SIGTERM');
     const result = await runUntil(clock, exit);
     expect(result.reason).toEqual({ kind: 'signal', signal: 'SIGTERM', signo: 15 });
     expect(result.exitCode).toBe(0);
     expect(result.stats.durationMs).toBe(50);
-    expect(proc.exitCode).toBe(0);
-    expect(proc.listening()).toEqual([]);
-    expect(proc.alive).toBe(0);
+    expect(host.exitCode).toBe(0);
+    expect(host.listening()).toEqual([]);
+    expect(host.alive).toBe(0);
     expect(events.slice(0, 1)).toEqual(['state-changed']);
     expect(events).toContain('signal');
   });
@@ -177,7 +170,7 @@ describe('Daemon', () => {
   });
 
   it('abandons stragglers at the force deadline, resolves run(), and exits 124 at the kill deadline', async () => {
-    const { builder, clock, proc } = onFakeProcess(ladder(100, 200, 300));
+    const { builder, clock, host } = onFakeHost(ladder(100, 200, 300));
     const daemon = builder.withTask('stuck', () => new Promise(() => {})).withTask('fine', cooperative()).build();
     const events: DaemonEvent[] = [];
     daemon.events$.subscribe((e) => events.push(e));
@@ -192,11 +185,11 @@ describe('Daemon', () => {
     expect(result.exitCode).toBe(1);
     expect(phases(events)).toEqual(['graceful', 'force', 'kill', 'stopped']);
     // The handlers stay, with the kill timer, until the process exits.
-    expect(proc.listening()).toContain('SIGTERM');
+    expect(host.listening()).toContain('SIGTERM');
     await clock.advance(99);
-    expect(proc.exits).toEqual([]);
+    expect(host.exits).toEqual([]);
     await clock.advance(1);
-    expect(proc.exits).toEqual([124]);
+    expect(host.exits).toEqual([124]);
   });
 
   it('drains before cancelling, and a signal during the drain ends it at once', async () => {
@@ -356,14 +349,14 @@ describe('Daemon', () => {
   });
 
   it('neither handles signals nor sets the exit code without signals', async () => {
-    const { builder, clock, proc } = onFakeProcess();
+    const { builder, clock, host } = onFakeHost();
     const daemon = builder.withoutSignals().withTask('bad', () => {
       throw new Error('x');
     }).build();
     const exit = await runUntil(clock, daemon.run());
     expect(exit.exitCode).toBe(1);
-    expect(proc.exitCode).toBeUndefined();
-    expect(proc.listening()).toEqual([]);
+    expect(host.exitCode).toBeUndefined();
+    expect(host.listening()).toEqual([]);
   });
 
   it('replays the latest state and phase to late subscribers', async () => {
@@ -432,12 +425,12 @@ describe('Daemon', () => {
     });
 
     it('rejects a hand-made config with timeouts out of order, and sets exit code 78', async () => {
-      const { builder, proc } = onFakeProcess({
+      const { builder, host } = onFakeHost({
         ...Config.default(),
         shutdown: { graceful: 5000, force: 4000, kill: 6000, drain: 0 },
       });
       await expect(builder.run()).rejects.toMatchObject({ kind: 'config', code: ErrorCode.ConfigTimeoutOrder });
-      expect(proc.exitCode).toBe(78);
+      expect(host.exitCode).toBe(78);
     });
   });
 });

@@ -7,7 +7,7 @@ import type { DaemonEvent } from '../../lib/kernel/events.js';
 import { RestartPolicy } from '../../lib/kernel/restart-policy.js';
 import { Daemon } from '../../lib/runtime/daemon.js';
 import { ShutdownCoordinator } from '../../lib/runtime/shutdown-coordinator.js';
-import { FakeProcess } from '../helpers/fake-process.js';
+import { FakeHost } from '../../lib/testing/fake-host.js';
 
 const LETTER: Record<string, string> = {
   starting: 's',
@@ -32,7 +32,7 @@ describe('restart backoff (marbles)', () => {
     ts.run(({ cold, expectObservable }) => {
       const daemon = Daemon.new()
         .withScheduler(ts)
-        .withProcessHost(new FakeProcess())
+        .withProcessHost(new FakeHost())
         .withLogger(pino({ level: 'silent' }))
         .withTask('flaky', () => cold('----------#'), {
           restartPolicy: RestartPolicy.exponentialBackoff({ initialDelay: 100, maxDelay: 1000, maxAttempts: 3 }),
@@ -53,7 +53,7 @@ describe('restart backoff (marbles)', () => {
       let runs = 0;
       const daemon = Daemon.new()
         .withScheduler(ts)
-        .withProcessHost(new FakeProcess())
+        .withProcessHost(new FakeHost())
         .withLogger(pino({ level: 'silent' }))
         .withTask('loop', () => (++runs < 3 ? cold('-----|') : cold('-')), { restartPolicy: RestartPolicy.Always })
         .build();
@@ -71,10 +71,10 @@ describe('shutdown ladder (marbles)', () => {
   it('enters graceful at once, force and kill at the absolute deadlines, then stops', () => {
     const ts = scheduler();
     ts.run(({ expectObservable }) => {
-      const proc = new FakeProcess();
+      const host = new FakeHost();
       const daemon = Daemon.builder(config(100, 200, 300))
         .withScheduler(ts)
-        .withProcessHost(proc)
+        .withProcessHost(host)
         .withLogger(pino({ level: 'silent' }))
         .withTask('straggler', () => new Promise(() => {}))
         .build();
@@ -82,8 +82,8 @@ describe('shutdown ladder (marbles)', () => {
       expectObservable(phases).toBe('r 9ms g 99ms f 99ms (ks) 95ms -', undefined);
       ts.schedule(() => void daemon.run(), 0);
       ts.schedule(() => daemon.shutdown(), 10);
-      ts.schedule(() => expect(proc.exits).toEqual([]), 309);
-      ts.schedule(() => expect(proc.exits).toEqual([124]), 311);
+      ts.schedule(() => expect(host.exits).toEqual([]), 309);
+      ts.schedule(() => expect(host.exits).toEqual([124]), 311);
     });
   });
 

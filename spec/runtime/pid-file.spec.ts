@@ -2,13 +2,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
-import { Daemon, type DaemonBuilder } from '../../lib/runtime/daemon.js';
-import { VirtualClock, virtualDaemon } from '../../lib/testing/index.js';
-import { FakeProcess } from '../helpers/fake-process.js';
+import { Daemon } from '../../lib/runtime/daemon.js';
+import { virtualDaemon } from '../../lib/testing/index.js';
+import { onFakeHost } from '../helpers/on-fake-host.js';
 
 // Config.pidFile holds an InstanceLock (lib/lock) for the run; its own cases are in spec/lock.
 
@@ -17,12 +16,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function config(patch: Partial<Config>): Config {
   return { ...Config.default(), ...patch };
-}
-
-/** A daemon on the kit's clock with the spec's fake process, whose exit code a failed set-up sets. */
-function onFakeProcess(c: Config): { builder: DaemonBuilder; proc: FakeProcess } {
-  const proc = new FakeProcess();
-  return { builder: Daemon.builder(c).withScheduler(new VirtualClock()).withProcessHost(proc).withLogger(pino({ level: 'silent' })), proc };
 }
 
 describe('pidFile and workDir', () => {
@@ -53,7 +46,8 @@ describe('pidFile and workDir', () => {
     const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
     try {
       writeFileSync(pidFile, `${live.pid}\n`);
-      const { builder, proc } = onFakeProcess(config({ pidFile }));
+      // The kit's fake process, whose exit code a failed set-up sets.
+    const { builder, host } = onFakeHost(config({ pidFile }));
       let started = false;
       const daemon = builder.withTask('a', () => {
         started = true;
@@ -65,7 +59,7 @@ describe('pidFile and workDir', () => {
         location: { file: pidFile, key: 'pid_file' },
       });
       expect(started).toBe(false);
-      expect(proc.exitCode).toBe(1);
+      expect(host.exitCode).toBe(1);
       expect(readFileSync(pidFile, 'utf8')).toBe(`${live.pid}\n`);
     } finally {
       live.kill();
@@ -85,7 +79,8 @@ describe('pidFile and workDir', () => {
   it('refuses a symbolic link at the PID file, naming pid_file, and leaves it alone', async () => {
     const pidFile = join(root, 'linked.pid');
     symlinkSync(join(root, 'elsewhere.pid'), pidFile);
-    const { builder, proc } = onFakeProcess(config({ pidFile }));
+    // The kit's fake process, whose exit code a failed set-up sets.
+    const { builder, host } = onFakeHost(config({ pidFile }));
     const daemon = builder.withTask('a', () => {}).build();
     await expect(daemon.run()).rejects.toMatchObject({
       kind: 'io',
@@ -93,7 +88,7 @@ describe('pidFile and workDir', () => {
       message: expect.stringContaining(`the PID file ${pidFile} is a symbolic link (to ${join(root, 'elsewhere.pid')})`),
       location: { file: pidFile, key: 'pid_file' },
     });
-    expect(proc.exitCode).toBe(1);
+    expect(host.exitCode).toBe(1);
     expect(lstatSync(pidFile).isSymbolicLink()).toBe(true);
     expect(readlinkSync(pidFile)).toBe(join(root, 'elsewhere.pid'));
     expect(existsSync(join(root, 'elsewhere.pid'))).toBe(false);

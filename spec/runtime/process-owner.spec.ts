@@ -1,13 +1,12 @@
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
 import { ErrorCode } from '../../lib/errors/error-code.js';
 import type { DaemonEvent } from '../../lib/kernel/events.js';
-import { Daemon, type DaemonBuilder } from '../../lib/runtime/daemon.js';
+import { Daemon } from '../../lib/runtime/daemon.js';
 import type { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
-import { VirtualClock, virtualDaemon } from '../../lib/testing/index.js';
-import { FakeProcess } from '../helpers/fake-process.js';
+import { virtualDaemon } from '../../lib/testing/index.js';
 import { logLines } from '../helpers/log-lines.js';
+import { onFakeHost } from '../helpers/on-fake-host.js';
 import { runUntil } from '../helpers/run-until.js';
 
 function ladder(graceful: number, force: number, kill: number, drain = 0): Config {
@@ -28,19 +27,9 @@ function phases(events: readonly DaemonEvent[]): string[] {
   return events.flatMap((e) => (e.type === 'phase' ? [e.phase] : []));
 }
 
-/**
- * A daemon on the kit's clock with the spec's fake process, which can crash (an uncaught
- * exception, an unhandled rejection) and records the exit code the daemon sets.
- */
-function onFakeProcess(config: Config = Config.default()): { builder: DaemonBuilder; clock: VirtualClock; proc: FakeProcess } {
-  const clock = new VirtualClock();
-  const proc = new FakeProcess();
-  return { builder: Daemon.builder(config).withScheduler(clock).withProcessHost(proc).withLogger(pino({ level: 'silent' })), clock, proc };
-}
-
 describe('crash handlers', () => {
   it('log an uncaught exception at fatal and shut down with reason error (RuntimeUncaught), exit 1', async () => {
-    const { builder, clock, proc } = onFakeProcess();
+    const { builder, clock, host } = onFakeHost();
     const { logger, out } = logLines();
     let cleanedUp = false;
     const daemon = builder
@@ -52,8 +41,8 @@ describe('crash handlers', () => {
       .build();
     const exit = daemon.run();
     await clock.advance(1);
-    expect(proc.crashHandlers.size).toBe(1);
-    expect(proc.crash(new Error('bug in a callback'))).toBe(true);
+    expect(host.crashHandlers).toBe(1);
+    expect(host.crash(new Error('bug in a callback'))).toBe(true);
     const result = await runUntil(clock, exit);
     expect(cleanedUp).toBe(true);
     expect(result.reason.kind).toBe('error');
@@ -62,45 +51,49 @@ describe('crash handlers', () => {
     expect(result.reason.error).toMatchObject({ kind: 'runtime', code: ErrorCode.RuntimeUncaught });
     expect(result.reason.error.message).toBe('uncaught exception: bug in a callback');
     expect(result.exitCode).toBe(1);
-    expect(proc.exitCode).toBe(1);
-    expect(proc.exits).toEqual([]);
+    expect(host.exitCode).toBe(1);
+    expect(host.exits).toEqual([]);
     const fatal = out.find((l) => l['level'] === 60);
     expect(fatal?.['msg']).toBe('uncaught exception: the daemon shuts down');
     expect((fatal?.['err'] as { stack?: string }).stack).toContain('bug in a callback');
-    expect(proc.crashHandlers.size).toBe(0);
+    expect(host.crashHandlers).toBe(0);
   });
 
   it('treat an unhandled rejection the same way', async () => {
-    const { builder, clock, proc } = onFakeProcess();
+    const { builder, clock, host } = onFakeHost();
     const daemon = builder.withTask('db', (h) => h.cancelled()).build();
     const exit = daemon.run();
     await clock.advance(1);
-    proc.crash(undefined, 'unhandledRejection');
+    host.crash(undefined, 'unhandledRejection');
     const result = await runUntil(clock, exit);
     expect(result.reason.kind === 'error' && result.reason.error.message).toBe('unhandled rejection: undefined');
     expect(result.exitCode).toBe(1);
   });
 
   it('exit 1 at once on a crash while a shutdown is in progress', async () => {
-    const { builder, clock, proc } = onFakeProcess(ladder(1000, 2000, 3000));
+    const { builder, clock, host } = onFakeHost(ladder(1000, 2000, 3000));
     const s = straggler();
     const daemon = builder.withTask('stuck', s.run).build();
     const exit = daemon.run();
     await clock.advance(1);
     daemon.shutdown();
-    proc.crash(new Error('while stopping'));
-    expect(proc.exits).toEqual([1]);
-    expect(proc.exitCode).toBe(1);
+    host.crash(new Error('while stopping'));
+    expect(host.exits).toEqual([1]);
+    expect(host.exitCode).toBe(1);
     s.release();
     await runUntil(clock, exit);
   });
 
   it('are not installed without signals (the daemon does not own the process)', async () => {
-    const { builder, clock, proc } = onFakeProcess();
+    const { builder, clock, host } = onFakeHost();
     const daemon = builder.withoutSignals().withTask('a', (h) => h.cancelled()).build();
     const exit = daemon.run();
     await clock.advance(1);
-    expect(proc.crashHandlers.size).toBe(0);
+    expect(host.crashHandlers).toBe(0);
+    // A crash is then Node's to handle (exit 1); the daemon starts no shutdown of its own.
+    expect(host.crash(new Error('a bug elsewhere'))).toBe(false);
+    expect(host.exits).toEqual([1]);
+    expect(daemon.snapshot().reason).toBeUndefined();
     daemon.shutdown();
     await runUntil(clock, exit);
   });

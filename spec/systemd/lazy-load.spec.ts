@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import { virtualDaemon } from '../helpers/virtual-time.js';
 import { importGraph } from '../helpers/import-graph.js';
-import { EnvProcess, launched, notifyDaemon } from './notify-daemon.js';
-import { Daemon } from '../../lib/runtime/daemon.js';
-import { pino } from 'pino';
+import { onFakeHost } from '../helpers/on-fake-host.js';
+import { runUntil } from '../helpers/run-until.js';
+import { launched, notifyDaemon } from './notify-daemon.js';
 
 // Counts the loads of lib/systemd's entry (the one module the runtime imports, lazily).
 const loads = vi.hoisted(() => ({ count: 0 }));
@@ -23,27 +22,25 @@ describe('lib/systemd', () => {
   });
 
   it('is not loaded by a daemon whose process has no NOTIFY_SOCKET (unset or empty), through its whole life', async () => {
-    for (const proc of [new EnvProcess({}), new EnvProcess({ NOTIFY_SOCKET: '', WATCHDOG_USEC: '1000000' })]) {
-      const { time } = virtualDaemon();
-      const daemon = Daemon.new().withScheduler(time.scheduler).withProcessHost(proc).withLogger(pino({ level: 'silent' }))
-        .withTask('a', (h) => h.cancelled())
-        .build();
+    for (const env of [{}, { NOTIFY_SOCKET: '', WATCHDOG_USEC: '1000000' }]) {
+      const { builder, clock, host } = onFakeHost(undefined, { env });
+      const daemon = builder.withTask('a', (h) => h.cancelled()).build();
       const exit = daemon.run();
-      await time.advance(100);
-      proc.kill('SIGHUP');
-      proc.kill('SIGTERM');
-      await time.until(exit);
+      await clock.advance(100);
+      expect(host.deliver('SIGHUP')).toBe(true);
+      expect(host.deliver('SIGTERM')).toBe(true);
+      await runUntil(clock, exit);
     }
     expect(loads.count).toBe(0);
   });
 
   it('is loaded once NOTIFY_SOCKET is set', async () => {
-    const { builder, time, messages } = notifyDaemon();
+    const { builder, clock, messages } = notifyDaemon();
     const daemon = builder.withTask('a', (h) => h.cancelled()).build();
     const exit = daemon.run();
     await launched(daemon);
     daemon.shutdown();
-    await time.until(exit);
+    await runUntil(clock, exit);
     expect(loads.count).toBe(1);
     expect(messages().at(-1)).toBe('STATUS=stopped (requested)');
   });

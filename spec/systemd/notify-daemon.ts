@@ -2,9 +2,10 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Config } from '../../lib/config/config.js';
-import { Daemon, type DaemonBuilder } from '../../lib/runtime/daemon.js';
-import { FakeProcess } from '../helpers/fake-process.js';
-import { VirtualTime } from '../helpers/virtual-time.js';
+import type { DaemonBuilder } from '../../lib/runtime/daemon.js';
+import type { FakeHost } from '../../lib/testing/fake-host.js';
+import type { VirtualClock } from '../../lib/testing/index.js';
+import { onFakeHost } from '../helpers/on-fake-host.js';
 
 /** The stand-in addon: what the daemon "sent", and the errno every send fails with (0: none). */
 interface FakeAddon {
@@ -16,40 +17,35 @@ interface FakeAddon {
 export const FAKE_ADDON = fileURLToPath(new URL('./fake-addon.cjs', import.meta.url));
 export const fakeAddon = createRequire(import.meta.url)(FAKE_ADDON) as FakeAddon;
 
-/** A fake process with an environment. */
-export class EnvProcess extends FakeProcess {
-  constructor(readonly env: Readonly<Record<string, string | undefined>>) {
-    super();
-  }
-}
-
 /** A log line as parsed JSON. */
 export type LogLine = Record<string, unknown> & { level: number; msg: string };
 
 /**
- * A daemon on virtual time whose process has `NOTIFY_SOCKET` set (and `env`), with the stand-in
- * addon in place of the real one unless `env` names another; its log lines kept.
+ * A daemon on the kit's clock whose fake process has `NOTIFY_SOCKET` set (and `env`), with the
+ * stand-in addon in place of the real one unless `env` names another; its log lines kept.
+ * (Not `virtualDaemon()`: its process reads an empty environment.)
  */
 export function notifyDaemon(
   config: Config = Config.default(),
   env: Readonly<Record<string, string | undefined>> = {},
-): { builder: DaemonBuilder; time: VirtualTime; proc: EnvProcess; logs: LogLine[]; messages: () => string[] } {
+): { builder: DaemonBuilder; clock: VirtualClock; host: FakeHost; logs: LogLine[]; messages: () => string[] } {
   fakeAddon.sent.length = 0;
   fakeAddon.failWith = 0;
-  const time = new VirtualTime();
-  const proc = new EnvProcess({ NOTIFY_SOCKET: '/run/proc-daemon-test/notify', PROC_DAEMON_NOTIFY_ADDON: FAKE_ADDON, ...env });
+  const { builder, clock, host } = onFakeHost(config, {
+    env: { NOTIFY_SOCKET: '/run/proc-daemon-test/notify', PROC_DAEMON_NOTIFY_ADDON: FAKE_ADDON, ...env },
+  });
   const logs: LogLine[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
-  const builder = Daemon.builder(config).withScheduler(time.scheduler).withProcessHost(proc).withLogger(logger);
-  return { builder, time, proc, logs, messages: () => fakeAddon.sent.map((s) => s.message) };
+  return { builder: builder.withLogger(logger), clock, host, logs, messages: () => fakeAddon.sent.map((s) => s.message) };
 }
 
 /** pino's number of the warn level. */
 export const WARN = 40;
 
 /**
- * Waits (in real time, virtual time standing still) until `daemon` has launched: its run() first
- * loads the notifier, so that virtual time must not move before.
+ * Waits in real time, virtual time standing still, until `daemon` has launched: its run() first
+ * loads the notifier with a dynamic import — real module loading, which no settling of the virtual
+ * clock waits for — so that virtual time must not move before.
  */
 export async function launched(daemon: { snapshot(): { launchedAt: unknown } }): Promise<void> {
   const until = performance.now() + 10_000;

@@ -7,6 +7,7 @@ import { Config } from '../../lib/config/config.js';
 import type { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
 import { EXTEND_MARGIN_MS } from '../../lib/systemd/sd-notifier.js';
 import { track } from '../helpers/assertions.js';
+import { runUntil } from '../helpers/run-until.js';
 import { WARN, fakeAddon, launched, notifyDaemon } from './notify-daemon.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'proc-daemon-sd-notifier-'));
@@ -16,13 +17,13 @@ const toml = (graceful: number) => `[shutdown]\ndrain = 1000\ngraceful = ${grace
 const ladder = (graceful: number, force: number, kill: number, drain = 0) => Config.from({ shutdown: { graceful, force, kill, drain } });
 const extend = (leftMs: number) => `EXTEND_TIMEOUT_USEC=${(leftMs + EXTEND_MARGIN_MS) * 1000}`;
 
-/** A task that signals ready after `readyAfter` ms, and on cancel takes `cleanup` ms to end. */
-function web(time: { readonly scheduler: SchedulerLike }, readyAfter: number, cleanup: number) {
+/** A task that signals ready after `readyAfter` ms, and on cancel takes `cleanup` ms to end (timers on `scheduler`). */
+function web(scheduler: SchedulerLike, readyAfter: number, cleanup: number) {
   return async (h: ShutdownHandle) => {
-    await firstValueFrom(timer(readyAfter, time.scheduler));
+    await firstValueFrom(timer(readyAfter, scheduler));
     h.signalReady();
     await h.cancelled();
-    await firstValueFrom(timer(cleanup, time.scheduler));
+    await firstValueFrom(timer(cleanup, scheduler));
   };
 }
 
@@ -30,23 +31,23 @@ describe('SdNotifier', () => {
   it('tells a whole life in order: the start, READY=1 with MAINPID, each reload, STOPPING=1, each phase with the time left until kill', async () => {
     const path = join(dir, 'life.toml');
     writeFileSync(path, toml(2000));
-    const { builder, time, proc, messages } = notifyDaemon(Config.loadFromFile(path));
+    const { builder, clock, host, messages } = notifyDaemon(Config.loadFromFile(path));
     const daemon = builder
       .withConfigPath(path)
-      .withTask('web', web(time, 100, 300), { readiness: 'manual' })
+      .withTask('web', web(clock, 100, 300), { readiness: 'manual' })
       .build();
     const exit = daemon.run();
     await launched(daemon);
-    await time.advance(500);
+    await clock.advance(500);
     const before = process.hrtime.bigint() / 1000n;
-    proc.kill('SIGHUP');
+    host.deliver('SIGHUP');
     const after = process.hrtime.bigint() / 1000n;
-    await time.advance(100);
+    await clock.advance(100);
     writeFileSync(path, toml(50_000)); // graceful past force: rejected
-    proc.kill('SIGHUP');
-    await time.advance(400);
-    proc.kill('SIGTERM'); // at 1000: the drain ends at 2000, the run at 2300
-    await time.until(exit);
+    host.deliver('SIGHUP');
+    await clock.advance(400);
+    host.deliver('SIGTERM'); // at 1000: the drain ends at 2000, the run at 2300
+    await runUntil(clock, exit);
 
     const reloading = messages().find((m) => m.startsWith('RELOADING=1')) ?? '';
     const usec = BigInt(/MONOTONIC_USEC=(\d+)/.exec(reloading)?.[1] ?? '-1');
@@ -66,7 +67,7 @@ describe('SdNotifier', () => {
   });
 
   it('says when readiness is lost and when it comes back, with no second READY=1', async () => {
-    const { builder, time, messages } = notifyDaemon();
+    const { builder, clock, messages } = notifyDaemon();
     let handle: ShutdownHandle | undefined;
     const daemon = builder
       .withTask('api', (h) => {
@@ -78,13 +79,13 @@ describe('SdNotifier', () => {
       .build();
     const exit = daemon.run();
     await launched(daemon);
-    await time.advance(10);
+    await clock.advance(10);
     handle?.signalNotReady();
-    await time.advance(10);
+    await clock.advance(10);
     handle?.signalReady();
-    await time.advance(10);
+    await clock.advance(10);
     daemon.shutdown();
-    await time.until(exit);
+    await runUntil(clock, exit);
     expect(messages().filter((m) => !m.startsWith('STATUS=starting'))).toEqual([
       `READY=1\nMAINPID=${process.pid}\nSTATUS=running: 2 subsystems, ready`,
       'STATUS=running: 2 subsystems, 1 not ready',
@@ -95,28 +96,28 @@ describe('SdNotifier', () => {
   });
 
   it('tells readiness, not every start: one STATUS at the launch, then READY=1 when the last subsystem is ready', async () => {
-    const { builder, time, messages } = notifyDaemon();
-    for (const ms of [100, 200, 300]) builder.withTask(`t${ms}`, web(time, ms, 0), { readiness: 'manual' });
+    const { builder, clock, messages } = notifyDaemon();
+    for (const ms of [100, 200, 300]) builder.withTask(`t${ms}`, web(clock, ms, 0), { readiness: 'manual' });
     const daemon = builder.build();
     const exit = daemon.run();
     await launched(daemon);
-    await time.advance(250);
+    await clock.advance(250);
     expect(messages()).toEqual(['STATUS=starting: 3 subsystems, 3 not ready yet']);
-    await time.advance(100);
+    await clock.advance(100);
     daemon.shutdown();
-    await time.until(exit);
+    await runUntil(clock, exit);
     expect(messages().slice(1, 2)).toEqual([`READY=1\nMAINPID=${process.pid}\nSTATUS=running: 3 subsystems, ready`]);
   });
 
   it('answers a reload signal at once when there is no config file to reload', async () => {
-    const { builder, time, proc, messages } = notifyDaemon();
+    const { builder, clock, host, messages } = notifyDaemon();
     const daemon = builder.withTask('a', (h) => h.cancelled()).build();
     const exit = daemon.run();
     await launched(daemon);
-    await time.advance(10);
-    proc.kill('SIGHUP');
+    await clock.advance(10);
+    host.deliver('SIGHUP');
     daemon.shutdown();
-    await time.until(exit);
+    await runUntil(clock, exit);
     expect(messages().slice(2, 4).map((m) => m.replace(/MONOTONIC_USEC=\d+/, 'MONOTONIC_USEC=…'))).toEqual([
       'RELOADING=1\nMONOTONIC_USEC=…\nSTATUS=reloading the config',
       'READY=1\nSTATUS=running: 1 subsystem, ready',
@@ -124,30 +125,30 @@ describe('SdNotifier', () => {
   });
 
   it('sends no READY=1 for a reload before the daemon was first ready (it would end the start early)', async () => {
-    const { builder, time, proc, messages } = notifyDaemon();
-    const daemon = builder.withTask('slow', web(time, 1000, 0), { readiness: 'manual' }).build();
+    const { builder, clock, host, messages } = notifyDaemon();
+    const daemon = builder.withTask('slow', web(clock, 1000, 0), { readiness: 'manual' }).build();
     const exit = daemon.run();
     await launched(daemon);
-    await time.advance(10);
-    proc.kill('SIGHUP');
-    await time.advance(1000);
+    await clock.advance(10);
+    host.deliver('SIGHUP');
+    await clock.advance(1000);
     daemon.shutdown();
-    await time.until(exit);
+    await runUntil(clock, exit);
     expect(messages().filter((m) => m.includes('READY=1') || m.includes('RELOADING=1'))).toEqual([
       `READY=1\nMAINPID=${process.pid}\nSTATUS=running: 1 subsystem, ready`,
     ]);
   });
 
   it('extends the stop timeout at every phase until the kill deadline, and feeds the watchdog while abandoned runs keep the process', async () => {
-    const { builder, time, proc, messages } = notifyDaemon(ladder(1000, 2000, 3000), { WATCHDOG_USEC: '1000000' });
+    const { builder, clock, host, messages } = notifyDaemon(ladder(1000, 2000, 3000), { WATCHDOG_USEC: '1000000' });
     const daemon = builder.withTask('stuck', () => new Promise<void>(() => {})).build();
     const exit = track(daemon.run());
     await launched(daemon);
-    await time.advance(100);
-    proc.kill('SIGTERM');
-    await time.advance(3500);
+    await clock.advance(100);
+    host.deliver('SIGTERM');
+    await clock.advance(3500);
     expect(exit.state).toBe('resolved');
-    expect(proc.exits).toEqual([124]);
+    expect(host.exits).toEqual([124]);
     const said = messages().filter((m) => m !== 'WATCHDOG=1');
     expect(said.slice(2)).toEqual([
       `STOPPING=1\nSTATUS=graceful shutdown (signal SIGTERM): 1 subsystem stopping\n${extend(3000)}`,
@@ -160,13 +161,13 @@ describe('SdNotifier', () => {
   });
 
   it('sends STOPPING=1 and no READY=1 when shutdown comes before the daemon was ready', async () => {
-    const { builder, time, messages } = notifyDaemon();
-    const daemon = builder.withTask('slow', web(time, 1000, 0), { readiness: 'manual' }).build();
+    const { builder, clock, messages } = notifyDaemon();
+    const daemon = builder.withTask('slow', web(clock, 1000, 0), { readiness: 'manual' }).build();
     const exit = daemon.run();
     await launched(daemon);
-    await time.advance(10);
+    await clock.advance(10);
     daemon.shutdown();
-    await time.until(exit);
+    await runUntil(clock, exit);
     expect(messages()).toEqual([
       'STATUS=starting: 1 subsystem, 1 not ready yet',
       `STOPPING=1\nSTATUS=graceful shutdown (requested): 1 subsystem stopping\n${extend(60_000)}`,
@@ -177,47 +178,47 @@ describe('SdNotifier', () => {
 
 describe('the watchdog', () => {
   it('sends WATCHDOG=1 every half WATCHDOG_USEC on the daemon scheduler, and stops when the daemon stops', async () => {
-    const { builder, time, messages } = notifyDaemon(Config.default(), { WATCHDOG_USEC: '2000000', WATCHDOG_PID: String(process.pid) });
+    const { builder, clock, messages } = notifyDaemon(Config.default(), { WATCHDOG_USEC: '2000000', WATCHDOG_PID: String(process.pid) });
     const daemon = builder.withTask('a', (h) => h.cancelled()).build();
     const exit = daemon.run();
     await launched(daemon);
     const watchdogs = () => messages().filter((m) => m === 'WATCHDOG=1').length;
     const sentAt: number[] = [];
     expect(watchdogs()).toBe(0);
-    await time.advance(1);
+    await clock.advance(1);
     for (let t = 0; t < 3500; t += 100) {
       const before = watchdogs();
-      await time.advance(100);
-      if (watchdogs() > before) sentAt.push(time.now());
+      await clock.advance(100);
+      if (watchdogs() > before) sentAt.push(clock.now());
     }
     expect(sentAt).toEqual([1001, 2001, 3001]);
     daemon.shutdown();
-    await time.until(exit);
+    await runUntil(clock, exit);
     const count = watchdogs();
-    await time.advance(10_000);
+    await clock.advance(10_000);
     expect(watchdogs()).toBe(count);
   });
 
   it("is another process's when WATCHDOG_PID names another: no WATCHDOG=1", async () => {
-    const { builder, time, messages } = notifyDaemon(Config.default(), { WATCHDOG_USEC: '200000', WATCHDOG_PID: '1' });
+    const { builder, clock, messages } = notifyDaemon(Config.default(), { WATCHDOG_USEC: '200000', WATCHDOG_PID: '1' });
     const daemon = builder.withTask('a', (h) => h.cancelled()).build();
     const exit = daemon.run();
     await launched(daemon);
-    await time.advance(1000);
+    await clock.advance(1000);
     daemon.shutdown();
-    await time.until(exit);
+    await runUntil(clock, exit);
     expect(messages().filter((m) => m === 'WATCHDOG=1')).toEqual([]);
     expect(messages()[1]).toMatch(/^READY=1\n/);
   });
 
   it('is off, with a warning, when WATCHDOG_USEC is not a number', async () => {
-    const { builder, time, logs, messages } = notifyDaemon(Config.default(), { WATCHDOG_USEC: '5s' });
+    const { builder, clock, logs, messages } = notifyDaemon(Config.default(), { WATCHDOG_USEC: '5s' });
     const daemon = builder.withTask('a', (h) => h.cancelled()).build();
     const exit = daemon.run();
     await launched(daemon);
-    await time.advance(10_000);
+    await clock.advance(10_000);
     daemon.shutdown();
-    await time.until(exit);
+    await runUntil(clock, exit);
     expect(messages().filter((m) => m === 'WATCHDOG=1')).toEqual([]);
     expect(logs.filter((l) => l.level === WARN).map((l) => l.msg)).toEqual(['systemd watchdog off: WATCHDOG_USEC="5s" is not a positive number of µs']);
   });
@@ -225,14 +226,14 @@ describe('the watchdog', () => {
 
 describe('a notification that cannot be sent', () => {
   it('is logged once, and the daemon runs its life as without notifications', async () => {
-    const { builder, time, logs } = notifyDaemon(Config.default(), { WATCHDOG_USEC: '200000' });
+    const { builder, clock, logs } = notifyDaemon(Config.default(), { WATCHDOG_USEC: '200000' });
     fakeAddon.failWith = 111; // ECONNREFUSED: nothing receives
     const daemon = builder.withTask('a', (h) => h.cancelled()).build();
     const exit = daemon.run();
     await launched(daemon);
-    await time.advance(1000);
+    await clock.advance(1000);
     daemon.shutdown();
-    const done = await time.until(exit);
+    const done = await runUntil(clock, exit);
     expect(done.exitCode).toBe(0);
     const warnings = logs.filter((l) => l.level === WARN);
     expect(warnings.map((l) => l.msg)).toEqual(['systemd notification not sent (the daemon runs on; further failures are logged at debug level)']);
