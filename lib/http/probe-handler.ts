@@ -29,7 +29,10 @@ export type ProbeHandler = (req: IncomingMessage, res: ServerResponse) => boolea
  * HEAD on them — as a request listener to mount on the application's own
  * `node:http` server (or Express, Fastify's raw server, …), so the pod needs
  * no second port, as terminus does. Any other path is left to the
- * application: the handler returns `false` and writes nothing.
+ * application: the handler returns `false` and writes nothing, as it does
+ * for a response the application has already begun. Paths match exactly as
+ * written (never decoded: a proxy that filters them sees the same), in the
+ * origin form (`/readyz?x`) or the absolute form (`http://host/readyz`).
  *
  * The handler never throws (a failure while answering is a 500 and a log
  * line) and holds nothing open: the server and its lifetime stay the

@@ -20,11 +20,13 @@ export function answer(daemon: Daemon, options: ProbeOptions, req: IncomingMessa
 
 /**
  * Answers a request for one of the probe routes and returns true; returns
- * false, writing nothing, for any other path (never throws: a failure is a
- * 500 and a log line).
+ * false, writing nothing, for any other path, and for a response already
+ * begun or ended (by the application: it is its to finish). Never throws: a
+ * failure is a 500 and a log line.
  * @internal
  */
 export function answerKnown(daemon: Daemon, options: ProbeOptions, req: IncomingMessage, res: ServerResponse): boolean {
+  if (res.headersSent || res.writableEnded) return false;
   try {
     const route = ROUTES[pathOf(req) as keyof typeof ROUTES] as Route | undefined;
     if (route === undefined) return false;
@@ -44,8 +46,18 @@ export function answerKnown(daemon: Daemon, options: ProbeOptions, req: Incoming
   return true;
 }
 
+/**
+ * The path of the request target, without its query: from the origin form
+ * (`/readyz?x`), or from the absolute form a proxy sends (`http://host:port/readyz`),
+ * which a server must accept (RFC 9112, 3.2.2). Never decoded nor normalized:
+ * a proxy in front that filters paths (`/metrics` kept internal) sees them as
+ * written, and so does this.
+ */
 function pathOf(req: IncomingMessage): string {
-  return (req.url ?? '/').split('?', 1)[0] as string;
+  const target = req.url ?? '/';
+  const authority = /^https?:\/\/[^/?#]*/i.exec(target);
+  const path = authority === null ? target : target.slice(authority[0].length) || '/';
+  return path.split('?', 1)[0] as string;
 }
 
 type Route = (daemon: Daemon, options: ProbeOptions) => [number, string, string];

@@ -32,7 +32,12 @@ export interface RollingFileOptions {
  *   kept: when full, `app.log` is replaced by an empty one. Without
  *   `maxFiles` every rotated file is kept; without `maxFileSize` the file
  *   is never rotated. Only regular files are moved or removed; a file that
- *   is not one (a device such as `/dev/null`, a FIFO) is never rotated.
+ *   is not one (a device such as `/dev/null`, a FIFO), or that a symbolic
+ *   link at `file` leads to, is written and never rotated; a link or a
+ *   folder at `app.log.1` stops rotations (writing goes on past the size).
+ * - One process per file: two writing the same `file` each keep their own
+ *   count of its size and of its rotated files, so the file passes
+ *   `maxFileSize` and rotated files are lost.
  *
  * It never throws at a caller. A file that cannot be opened makes `ready`
  * reject with a `DaemonError` (kind `io`, code `LogFileUnwritable`) saying
@@ -127,7 +132,14 @@ export class RollingFile {
 
   #open(io: WriteIo): void {
     const opened = openLogFile(this.#fs, this.file);
-    if (opened.facts.isFile() && (this.maxFiles !== undefined || this.maxFileSize !== undefined)) {
+    const rotated = this.#use(opened);
+    if (!rotated && opened.facts.isFile() && this.maxFileSize !== undefined) {
+      this.#notify(
+        `proc-daemon: log file ${this.file}: a symbolic link: written through, never rotated; ` +
+          'point logging.file at the file itself to rotate it\n',
+      );
+    }
+    if (rotated && (this.maxFiles !== undefined || this.maxFileSize !== undefined)) {
       try {
         const found = pruneAtOpen(this.#fs, this.file, this.#keep);
         this.#highest = found.highest;
@@ -138,15 +150,23 @@ export class RollingFile {
       }
     }
     this.#writer = new LineWriter(opened.fd, this.dropped, io);
-    this.#use(opened);
   }
 
-  /** Writes `opened` (the new `file`) from now on. */
-  #use(opened: OpenedLogFile): void {
+  /**
+   * Writes `opened` (the new `file`) from now on; returns whether it is
+   * rotated: a regular file at `file` itself. Not a device or a FIFO, nor a
+   * file reached through a symbolic link at `file` (as logrotate skips
+   * links): the link is written through, as the operator set it up, and
+   * neither it nor its target is ever moved.
+   */
+  #use(opened: OpenedLogFile): boolean {
     this.#current = this.file;
     this.#identity = opened.facts;
     this.#size = opened.facts.size;
-    this.#rotateAt = opened.facts.isFile() ? this.#maxSize : Number.POSITIVE_INFINITY;
+    const there = this.#fs.lstat(this.file); // nothing there (removed already): the next rotation sees it
+    const rotated = opened.facts.isFile() && (there === undefined || sameFile(there, opened.facts));
+    this.#rotateAt = rotated ? this.#maxSize : Number.POSITIVE_INFINITY;
+    return rotated;
   }
 
   /** Rotates the full file and opens a new one; on failure, says so and writes on in the current one. */
@@ -171,8 +191,12 @@ export class RollingFile {
         return this.#writeOn(`cannot replace it: ${describeIoError(err)}`);
       }
     } else if (ours) {
-      trouble = shiftRotated(this.#fs, file, Math.min(this.#highest, this.#keep - 1));
       const first = rotatedPath(file, 1);
+      // A link or a folder at app.log.1 is not ours to replace: it stays, and so does the chain.
+      if (this.#fs.lstat(first)?.isFile() === false) {
+        return this.#writeOn(`cannot rotate it to ${first}: something other than a file is there (left in place)`);
+      }
+      trouble = shiftRotated(this.#fs, file, Math.min(this.#highest, this.#keep - 1));
       try {
         this.#fs.rename(file, first);
       } catch (err) {

@@ -1,4 +1,6 @@
-import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+
+const { O_APPEND, O_CREAT, O_NONBLOCK, O_RDWR, O_WRONLY } = constants;
 
 /** What a {@link RollingFs} says of a file: a `Stats` has all of it. @internal */
 export interface FileFacts {
@@ -16,7 +18,10 @@ export interface FileFacts {
  * @internal
  */
 export interface RollingFs {
-  /** Opens `path` for appending, creating it. */
+  /**
+   * Opens `path` for appending, creating it; never blocks, nor do the writes
+   * to what it opens (a FIFO: see `nodeRollingFs`).
+   */
   openAppend(path: string): number;
   close(fd: number): void;
   fstat(fd: number): FileFacts;
@@ -31,7 +36,18 @@ export interface RollingFs {
 
 /** The real calls. @internal */
 export const nodeRollingFs: RollingFs = {
-  openAppend: (path) => openSync(path, 'a'),
+  // Non-blocking, which changes nothing for a regular file: a FIFO without a reader would block the
+  // open, and one whose reader stopped reading every write (the writer then waits a bounded time on
+  // EAGAIN, and drops). Without a reader yet (ENXIO), it is opened for reading too: it takes lines,
+  // up to the pipe's size, for the reader to come.
+  openAppend: (path) => {
+    try {
+      return openSync(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK, 0o666);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw err;
+      return openSync(path, O_RDWR | O_APPEND | O_NONBLOCK);
+    }
+  },
   close: (fd) => closeSync(fd),
   fstat: (fd) => fstatSync(fd),
   lstat: (path) => {

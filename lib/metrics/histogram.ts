@@ -126,10 +126,15 @@ export class HistogramSeries implements HistogramHandle {
   /**
    * The clock moved to a new epoch since this series last looked: its
    * counts now are its counts at every rotation since (it recorded nothing
-   * after them), one snapshot for all of them.
+   * after them), one snapshot for all of them. A series with buckets has
+   * no windowed quantiles (it is a Prometheus histogram): it keeps none.
    */
   private catchUp(): void {
     const now = this.clock.epoch;
+    if (this.buckets !== undefined) {
+      this.epoch = now;
+      return;
+    }
     if (this.count !== this.lastSnapshot.count) {
       const used = this.count === 0 ? 0 : indexOf(Math.round(this.max * 1000)) + 1;
       this.lastSnapshot = {

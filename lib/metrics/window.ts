@@ -17,8 +17,10 @@
  *   would cost five times the increments.
  * - Memory: a series that recorded in the last 10 minutes holds up to 5
  *   snapshots, each a copy of its counts up to its largest value (16 KB for
- *   values below 2 ms, ≈ 90 KB up to 1 s, at most 184 KB); an idle one, one
- *   snapshot shared by every slot.
+ *   values below 2 ms, ≈ 90 KB up to 1 s, at most 184 KB: with its own
+ *   counts, ≈ 590 KiB a series with values up to 1 s); an idle one, one
+ *   snapshot shared by every slot; one with buckets (a Prometheus
+ *   histogram, no windowed quantiles), none.
  * - A rotation moves a number (the epoch): O(1) for the collector; a
  *   series catches up in O(age buckets) plus one copy of its counts, and
  *   none at all when it recorded nothing since its last snapshot. Values
@@ -134,7 +136,9 @@ export class SnapshotRing {
 
   /** Records `snap` as the counts at every epoch from `from` to `to` (only the last AGE_BUCKETS matter). */
   fill(from: number, to: number, snap: Snapshot): void {
-    for (let k = Math.max(from, to - AGE_BUCKETS + 1); k <= to; k++) {
+    // Counted down from `to`, not up from `from`: past 2^53 (a clock read far ahead) `k + 1 === k`.
+    for (let back = Math.min(to - from, AGE_BUCKETS - 1); back >= 0; back--) {
+      const k = to - back;
       this.epochs[k % AGE_BUCKETS] = k;
       this.snaps[k % AGE_BUCKETS] = snap;
     }

@@ -9,10 +9,12 @@ import { MetricsCollector } from '../metrics/collector.js';
 import { type ProcessProbe, nodeProcessProbe } from '../resources/process-probe.js';
 import type { ResourceAlert } from '../resources/resource-alert.js';
 import { ResourceTracker } from '../resources/resource-tracker.js';
-import type { ResourceUsage } from '../resources/resource-usage.js';
 import type { LogDestination } from '../logging/create-logger.js';
 import { loggable } from '../logging/loggable-error.js';
+import { DaemonError } from '../errors/daemon-error.js';
+import { ErrorCode } from '../errors/error-code.js';
 import type { DaemonCore } from './daemon-core.js';
+import { type DaemonSeries, countDroppedLines, describeDaemonSeries, labelValue, processSeries } from './daemon-series.js';
 import { VERSION } from './version.js';
 
 const MB = 1024 * 1024;
@@ -40,6 +42,11 @@ const EVENT_TYPES = Object.keys({
  * ladder sees it grow — and its total from `stopped` on (the probe server
  * and the control socket close then, so only the process itself reads that
  * last value).
+ *
+ * The collector is the application's too: a series the application took
+ * first, as a metric of another type, is not recorded by the daemon (one
+ * warning says so), and a subsystem name is a label value with U+FFFD for
+ * each lone surrogate. Nothing of it ever throws into the daemon.
  * @internal
  */
 export class DaemonMonitor {
@@ -52,9 +59,11 @@ export class DaemonMonitor {
   #events: Map<string, CounterHandle> | undefined;
   #ready: GaugeHandle | undefined;
   /** Per subsystem name: its restart and failed-health counters, made at its registration. */
-  #perSubsystem = new Map<string, { readonly restarts: CounterHandle; readonly unhealthy: CounterHandle }>();
+  #perSubsystem = new Map<string, SubsystemCounters>();
   #registered = 0;
   #running = false;
+  /** The daemon series the collector refused, each told once. */
+  #refused = new Set<string>();
 
   constructor(
     config: Config,
@@ -67,7 +76,7 @@ export class DaemonMonitor {
     if (config.monitoring.enableMetrics) {
       const metrics = new MetricsCollector(scheduler === undefined ? {} : { scheduler });
       this.metrics = metrics;
-      describe(metrics);
+      describeDaemonSeries(metrics);
       if (droppedLines !== undefined) countDroppedLines(metrics, droppedLines, config.logging.file !== undefined);
       this.#byState = Object.fromEntries(STATES.map((s) => [s, metrics.gauge('proc_daemon_subsystems', { state: s })]));
       this.#ready = metrics.gauge('proc_daemon_ready');
@@ -77,7 +86,8 @@ export class DaemonMonitor {
       metrics.onCollect(() => {
         const { initiatedAt, stoppedAt } = core.state;
         if (initiatedAt === undefined) return;
-        metrics.setGauge('proc_daemon_shutdown_duration_seconds', ((stoppedAt ?? core.clock.now()) - initiatedAt) / 1000);
+        const seconds = ((stoppedAt ?? core.clock.now()) - initiatedAt) / 1000;
+        this.#series('proc_daemon_shutdown_duration_seconds', () => metrics.setGauge('proc_daemon_shutdown_duration_seconds', seconds));
       });
       core.events$.subscribe((e) => this.#onEvent(e));
       core.state$.subscribe((s) => this.#onState(s));
@@ -118,10 +128,12 @@ export class DaemonMonitor {
     const subs = tracker.alerts$.pipe(this.#again(m.metricsIntervalMs, true)).subscribe((alert) => this.#onAlert(alert));
     const metrics = this.metrics;
     if (metrics !== undefined) {
-      for (const level of ['soft', 'hard']) {
-        for (const state of ['exceeded', 'recovered']) metrics.counter('proc_daemon_resource_alerts_total', { level, state });
-      }
-      const series = processSeries(metrics, this.probe ?? nodeProcessProbe, m.metricsIntervalMs, this.core.clock.now());
+      this.#series('proc_daemon_resource_alerts_total', () => {
+        for (const level of ['soft', 'hard']) {
+          for (const state of ['exceeded', 'recovered']) metrics.counter('proc_daemon_resource_alerts_total', { level, state });
+        }
+      });
+      const series = processSeries(metrics, this.#series, this.probe ?? nodeProcessProbe, m.metricsIntervalMs, this.core.clock.now());
       try {
         series.sample(tracker.currentUsage(), false);
       } catch {
@@ -154,7 +166,11 @@ export class DaemonMonitor {
     const core = this.core;
     const { type: _type, at: _at, time: _time, ...data } = alert;
     core.dispatch({ type: 'resource-alert', alert: data, ...core.stamp() });
-    this.metrics?.incrementCounter('proc_daemon_resource_alerts_total', 1, { level: alert.level, state: alert.state });
+    const metrics = this.metrics;
+    if (metrics !== undefined) {
+      const labels = { level: alert.level, state: alert.state };
+      this.#series('proc_daemon_resource_alerts_total', () => metrics.incrementCounter('proc_daemon_resource_alerts_total', 1, labels));
+    }
     if (alert.level === 'hard' && alert.state === 'exceeded') {
       core.requestShutdown({ kind: 'resource-exhausted', detail: alert.detail });
     }
@@ -168,8 +184,8 @@ export class DaemonMonitor {
       events.set(e.type, counter);
     }
     counter.inc();
-    if (e.type === 'state-changed' && e.state === 'restarting') this.#subsystem(e.name).restarts.inc();
-    else if (e.type === 'health' && !e.healthy) this.#subsystem(e.name).unhealthy.inc();
+    if (e.type === 'state-changed' && e.state === 'restarting') this.#subsystem(e.name).restarts?.inc();
+    else if (e.type === 'health' && !e.healthy) this.#subsystem(e.name).unhealthy?.inc();
   }
 
   #onState(state: KernelState): void {
@@ -187,77 +203,43 @@ export class DaemonMonitor {
   }
 
   /** The counters of the subsystem `name`, made on first use. */
-  #subsystem(name: string): { readonly restarts: CounterHandle; readonly unhealthy: CounterHandle } {
+  #subsystem(name: string): SubsystemCounters {
     let handles = this.#perSubsystem.get(name);
     if (handles === undefined) {
       const metrics = this.metrics as MetricsCollector;
+      const labels = { subsystem: labelValue(name) };
       handles = {
-        restarts: metrics.counter('proc_daemon_restarts_total', { subsystem: name }),
-        unhealthy: metrics.counter('proc_daemon_health_check_failures_total', { subsystem: name }),
+        restarts: this.#series('proc_daemon_restarts_total', () => metrics.counter('proc_daemon_restarts_total', labels)),
+        unhealthy: this.#series('proc_daemon_health_check_failures_total', () =>
+          metrics.counter('proc_daemon_health_check_failures_total', labels),
+        ),
       };
       this.#perSubsystem.set(name, handles);
     }
     return handles;
   }
-}
 
-/**
- * The standard process series (prom-client's default-metric names and
- * meanings) from the tracker's samples: CPU counters that follow the
- * process's totals, memory, heap, descriptors, start time, and the event
- * loop lag — how late the sampling timer fired on the daemon's scheduler (a
- * sample due `intervalMs` after the previous one that comes 40 ms later
- * tells 0.04 s), at no cost of its own.
- */
-type ProcessSeries = { sample(usage: ResourceUsage, tick?: boolean): void; gap(): void };
-function processSeries(metrics: MetricsCollector, probe: ProcessProbe, intervalMs: number, startedAt: number): ProcessSeries {
-  const user = metrics.counter('process_cpu_user_seconds_total');
-  const system = metrics.counter('process_cpu_system_seconds_total');
-  const cpu = metrics.counter('process_cpu_seconds_total');
-  const rss = metrics.gauge('process_resident_memory_bytes');
-  const heapUsed = metrics.gauge('nodejs_heap_size_used_bytes');
-  const heapTotal = metrics.gauge('nodejs_heap_size_total_bytes');
-  // The process's start, epoch seconds: the wall time now less its uptime.
-  metrics.gauge('process_start_time_seconds').set(Math.round(Date.now() / 1000 - process.uptime()));
-  const follow = (counter: CounterHandle, total: number): void => {
-    if (total > counter.value) counter.inc(total - counter.value);
-  };
-  let previous: number | undefined = startedAt;
-  return {
-    sample(u, tick = true) {
-      const { user: userUs, system: systemUs } = probe.cpuUsage();
-      follow(user, userUs / 1e6);
-      follow(system, systemUs / 1e6);
-      follow(cpu, (userUs + systemUs) / 1e6);
-      rss.set(u.memoryBytes);
-      heapUsed.set(u.heapUsedBytes);
-      heapTotal.set(u.heapTotalBytes);
-      const fds = probe.openFds?.();
-      if (fds !== undefined) metrics.setGauge('process_open_fds', fds);
-      if (!tick) return;
-      if (previous !== undefined) metrics.setGauge('nodejs_eventloop_lag_seconds', Math.max(0, u.at - previous - intervalMs) / 1000);
-      previous = u.at;
-    },
-    // A failed reading: the next sample comes more than one interval after the last one, which says nothing of the loop.
-    gap() {
-      previous = undefined;
-    },
-  };
-}
-
-/** The log lines each destination dropped, brought up to date at every read of the metrics. */
-function countDroppedLines(metrics: MetricsCollector, dropped: (d: LogDestination) => number, file: boolean): void {
-  const destinations: LogDestination[] = file ? ['stdout', 'file'] : ['stdout'];
-  const series = destinations.map((d) => [d, metrics.counter('proc_daemon_log_lines_dropped_total', { destination: d }), 0] as const);
-  const seen = new Map<LogDestination, number>();
-  metrics.onCollect(() => {
-    for (const [d, counter] of series) {
-      const now = dropped(d);
-      const before = seen.get(d) ?? 0;
-      if (now > before) counter.inc(now - before);
-      seen.set(d, now);
+  /** See {@link DaemonSeries}: a refusal is one warning per series, and the daemon goes on without it. */
+  #series: DaemonSeries = <T>(name: string, make: () => T): T | undefined => {
+    try {
+      return make();
+    } catch (err) {
+      if (this.#refused.has(name)) return undefined;
+      this.#refused.add(name);
+      const clash = err instanceof DaemonError && err.code === ErrorCode.RuntimeMetricTypeConflict;
+      this.core.logger.warn(
+        { err: loggable(err) },
+        `metrics: the daemon does not record ${name}${clash ? ': the application made it a metric of another type' : ''}`,
+      );
+      return undefined;
     }
-  });
+  };
+}
+
+/** The counters of one subsystem; absent where the collector refused the series. */
+interface SubsystemCounters {
+  readonly restarts: CounterHandle | undefined;
+  readonly unhealthy: CounterHandle | undefined;
 }
 
 function limitsOf(config: Config): { softBytes?: number; hardBytes?: number } {
@@ -266,29 +248,4 @@ function limitsOf(config: Config): { softBytes?: number; hardBytes?: number } {
     ...(soft === undefined ? {} : { softBytes: soft * MB }),
     ...(hard === undefined ? {} : { hardBytes: hard * MB }),
   };
-}
-
-function describe(metrics: MetricsCollector): void {
-  metrics
-    .describe('proc_daemon_subsystems', 'Subsystems of the daemon by state.')
-    .describe('proc_daemon_events_total', 'Daemon events by type (every transition, signal, phase, health answer...).')
-    .describe('proc_daemon_restarts_total', 'Restarts of each subsystem, by policy or by hand.')
-    .describe('proc_daemon_health_check_failures_total', 'Failed health checks of each subsystem.')
-    .describe('proc_daemon_ready', 'Whether the daemon is ready for traffic (what /readyz answers): 1 or 0.')
-    .describe('proc_daemon_info', 'The proc-daemon version, in the label version; always 1.')
-    .describe('proc_daemon_shutdown_duration_seconds', 'Seconds since shutdown began while it runs; its total once stopped.')
-    .describe('proc_daemon_resource_alerts_total', 'Memory limit crossings, by level and direction.')
-    .describe('process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.')
-    .describe('process_cpu_system_seconds_total', 'Total system CPU time spent in seconds.')
-    .describe('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.')
-    .describe('process_resident_memory_bytes', 'Resident memory size in bytes.')
-    .describe('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.')
-    .describe('process_open_fds', 'Number of open file descriptors.')
-    .describe('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.')
-    .describe('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.')
-    .describe('nodejs_eventloop_lag_seconds', 'Lag of event loop in seconds.')
-    .describe(
-      'proc_daemon_log_lines_dropped_total',
-      'Log lines a destination could not write (a full disk, a closed or stuck stdout), by destination.',
-    );
 }
