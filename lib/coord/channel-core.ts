@@ -1,3 +1,4 @@
+import { watchAbort } from './abort-watch.js';
 import { busyError, closedError, closedWhileWaitingError } from './channel-errors.js';
 import { RingBuffer } from './ring-buffer.js';
 import { SendWaiter, SendWaiters } from './send-waiters.js';
@@ -50,13 +51,11 @@ export class ChannelCore<T> {
       const w = new SendWaiter(value, resolve, reject);
       this.senders.push(w);
       if (signal !== undefined) {
-        w.signal = signal;
-        w.onAbort = () => {
+        w.unwatch = watchAbort(signal, () => {
+          w.unwatch = null;
           this.senders.remove(w);
-          w.unlisten();
           reject(signal.reason);
-        };
-        signal.addEventListener('abort', w.onAbort, { once: true });
+        });
       }
     });
   }

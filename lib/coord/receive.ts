@@ -1,11 +1,12 @@
+import { watchAbort } from './abort-watch.js';
 import { type ChannelCore, type Consumer, EMPTY } from './channel-core.js';
 import { busyError } from './channel-errors.js';
 
 /** A `recv()` of an empty channel that is not closed. */
 class RecvConsumer<T> implements Consumer<T> {
   readonly persistent = false;
-  onAbort: (() => void) | null = null;
-  signal: AbortSignal | null = null;
+  /** Stops watching the caller's signal (see `watchAbort`); null when there is none. */
+  unwatch: (() => void) | null = null;
 
   constructor(
     private readonly core: ChannelCore<T>,
@@ -24,9 +25,9 @@ class RecvConsumer<T> implements Consumer<T> {
 
   #settle(): void {
     if (this.core.owner === this) this.core.owner = null;
-    if (this.signal !== null && this.onAbort !== null) this.signal.removeEventListener('abort', this.onAbort);
-    this.signal = null;
-    this.onAbort = null;
+    const unwatch = this.unwatch;
+    this.unwatch = null;
+    unwatch?.();
   }
 }
 
@@ -42,15 +43,12 @@ export function recv<T>(core: ChannelCore<T>, signal: AbortSignal | undefined): 
     core.owner = consumer;
     core.waiting = consumer;
     if (signal !== undefined) {
-      consumer.signal = signal;
-      consumer.onAbort = () => {
+      consumer.unwatch = watchAbort(signal, () => {
+        consumer.unwatch = null;
         if (core.waiting === consumer) core.waiting = null;
         if (core.owner === consumer) core.owner = null;
-        consumer.signal = null;
-        consumer.onAbort = null;
         reject(signal.reason);
-      };
-      signal.addEventListener('abort', consumer.onAbort, { once: true });
+      });
     }
   });
 }

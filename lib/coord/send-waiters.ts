@@ -8,9 +8,8 @@
 export class SendWaiter<T> {
   prev: SendWaiter<T> | null = null;
   next: SendWaiter<T> | null = null;
-  /** The `abort` listener on the caller's signal, removed when the send settles. */
-  onAbort: (() => void) | null = null;
-  signal: AbortSignal | null = null;
+  /** Stops watching the caller's signal (see `watchAbort`); null when there is none. */
+  unwatch: (() => void) | null = null;
 
   constructor(
     readonly value: T,
@@ -20,9 +19,9 @@ export class SendWaiter<T> {
 
   /** Stops listening to the caller's signal: a long-lived signal must not collect one listener per send. */
   unlisten(): void {
-    if (this.signal !== null && this.onAbort !== null) this.signal.removeEventListener('abort', this.onAbort);
-    this.signal = null;
-    this.onAbort = null;
+    const unwatch = this.unwatch;
+    this.unwatch = null;
+    unwatch?.();
   }
 }
 

@@ -48,7 +48,10 @@ export class Sender<T> {
    * Sends `value`, waiting while the channel is full (backpressure).
    * Rejects with `DaemonError` `ChannelClosed` when the channel is closed
    * (or closes while this send waits), and with `signal.reason` when
-   * `options.signal` aborts first (the value is then not sent).
+   * `options.signal` aborts first (the value is then not sent). Any number
+   * of waiting sends may share one signal: it gets one `abort` listener.
+   * A send nobody awaits that rejects is an unhandled rejection, which
+   * ends a Node process: to send and forget, use {@link Sender.trySend}.
    */
   send(value: T, options?: WaitOptions): Promise<void> {
     return this.#core.send(value, options?.signal);

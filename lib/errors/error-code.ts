@@ -135,6 +135,8 @@ export const ErrorCode = Object.freeze({
   PoolInvalidOption: 6031,
   /** A scheduler hint option out of range, such as a priority outside -20…19 (proc-daemon/scheduler). */
   SchedulerInvalidOption: 6032,
+  /** An `Instant` of proc-daemon/timing was given something that is not an `Instant` (or was made from a non-bigint). */
+  InstantInvalidArgument: 6033,
 
   /** A resource limit was exhausted (generic). */
   ResourceExhausted: 7000,

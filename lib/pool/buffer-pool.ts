@@ -1,6 +1,6 @@
 import { constants } from 'node:buffer';
 import { ObjectPool } from './object-pool.js';
-import { checkCount, optionError } from './pool-errors.js';
+import { optionError } from './pool-errors.js';
 
 /**
  * Options of a {@link BufferPool}.
@@ -56,7 +56,7 @@ export class BufferPool extends ObjectPool<Buffer> {
 
   constructor(size: number, max: number, options: BufferPoolOptions = {}) {
     const where = 'new BufferPool()';
-    if (checkCount(where, 'size', size) === 0 || size > constants.MAX_LENGTH) {
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > constants.MAX_LENGTH) {
       throw optionError(where, `size must be an integer from 1 to ${constants.MAX_LENGTH} (bytes)`, size);
     }
     const zeroFill = options.zeroFill ?? true;

@@ -1,5 +1,5 @@
 import { type Lease, PoolLease } from './lease.js';
-import { checkCount, optionError } from './pool-errors.js';
+import { asyncResetError, checkCount, optionError } from './pool-errors.js';
 import type { PoolStats } from './pool-stats.js';
 
 /**
@@ -24,7 +24,10 @@ export interface ObjectPoolOptions<T> {
    * Readies a released object for its next user. Returning `false` drops
    * the object instead of keeping it (one that is no longer usable). If it
    * throws, the object is dropped, the lease still counts as released, and
-   * the error reaches the caller of `release()`.
+   * the error reaches the caller of `release()`. It must be synchronous:
+   * one that returns a Promise (an `async` function) would hand the object
+   * to its next user before the reset is done, so the object is dropped and
+   * `release()` throws `DaemonError` (code `PoolInvalidOption`).
    */
   readonly reset?: (value: T) => void | boolean;
   /** The most idle objects kept (an integer ≥ 0); objects released beyond it are dropped. */
@@ -124,7 +127,17 @@ export class ObjectPool<T> {
       this.#dropped++;
       throw err;
     }
+    if (isThenable(keep)) {
+      this.#dropped++;
+      // Its outcome is nobody's now: a rejection must not end the process as unhandled.
+      Promise.resolve(keep).catch(() => undefined);
+      throw asyncResetError();
+    }
     if (keep !== false && this.#idle.length < this.max) this.#idle.push(value);
     else this.#dropped++;
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

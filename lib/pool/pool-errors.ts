@@ -23,3 +23,21 @@ export function releasedError(operation: string): DaemonError {
     { code: ErrorCode.LeaseReleased, operation },
   );
 }
+
+/** A `reset` that returned a Promise. @internal */
+export function asyncResetError(): DaemonError {
+  return DaemonError.runtime(
+    'lease.release(): options.reset returned a Promise, so the object was dropped: a pool hands a released object to its next user at once, ' +
+      'before an asynchronous reset is done; make reset synchronous (or reset the object before releasing the lease)',
+    { code: ErrorCode.PoolInvalidOption },
+  );
+}
+
+/** `StringPool.intern` of something that is not a string. @internal */
+export function notAStringError(value: unknown): DaemonError {
+  return DaemonError.runtime(
+    `stringPool.intern(): expected a string, got ${value === null ? 'null' : typeof value}; convert it first (String(value)) — ` +
+      'a pool of strings holds only strings',
+    { code: ErrorCode.PoolInvalidOption },
+  );
+}

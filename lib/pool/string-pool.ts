@@ -1,4 +1,4 @@
-import { checkCount } from './pool-errors.js';
+import { checkCount, notAStringError } from './pool-errors.js';
 
 /**
  * Counters of a {@link StringPool}.
@@ -66,9 +66,14 @@ export class StringPool {
     this.max = checkCount('new StringPool()', 'max', max);
   }
 
-  /** The canonical instance of `value`: the one held, or `value` itself (held from now on, room permitting). */
+  /**
+   * The canonical instance of `value`: the one held, or `value` itself
+   * (held from now on, room permitting). Throws `DaemonError` (code
+   * `PoolInvalidOption`) for a value that is not a string.
+   */
   intern(value: string): string {
     const held = this.#strings.get(value);
+    if (held === undefined && typeof value !== 'string') throw notAStringError(value);
     if (held !== undefined) {
       this.#hits++;
       return held;

@@ -3,9 +3,7 @@ import { ErrorCode } from '../errors/error-code.js';
 import type { PerformanceConfig } from '../kernel/config-types.js';
 import { type HintOs, nodeOs, systemCode } from './hint-os.js';
 import { type HintOutcome, type HintReport, outcome } from './hint-outcome.js';
-
-/** libuv's bounds of UV_THREADPOOL_SIZE. */
-const MAX_THREADPOOL = 1024;
+import { threadpoolHint } from './threadpool-hint.js';
 
 /**
  * Options of {@link applyProcessHints}.
@@ -46,9 +44,11 @@ export interface ProcessHintOptions {
  * - `threadpool-size` (`workerThreads`; 0 = libuv's default of 4): libuv
  *   reads `UV_THREADPOOL_SIZE` once, when its threadpool starts, and Node
  *   starts it before the first ES module runs (the module loader reads
- *   files through it). So it is `in-effect` when the environment already
- *   sets that size, and otherwise `too-late`, with the variable to set
- *   where the process is started. The environment is not modified.
+ *   files through it). So it is `in-effect` when libuv already runs that
+ *   size — `UV_THREADPOOL_SIZE` read as libuv reads it (C's `atoi`, 0 → 1,
+ *   at most 1024; `'0x8'` is 1 thread), or its default of 4 — and
+ *   otherwise `too-late`, with the variable to set where the process is
+ *   started. The environment is not modified.
  * - `thread-pinning`, `numa`: `unsupported` when asked (Node has no
  *   affinity or NUMA API; the detail names `taskset`, `numactl` and the
  *   systemd settings that do it).
@@ -58,7 +58,11 @@ export interface ProcessHintOptions {
  *   take no locks.
  *
  * Throws `DaemonError` (kind `runtime`, code `SchedulerInvalidOption`) only
- * for a bad argument: a priority that is not an integer from -20 to 19.
+ * for a bad argument: a priority that is not an integer from -20 to 19, or
+ * a `config` whose `performance` is missing or holds a value of the wrong
+ * type (`workerThreads` and `memoryPoolSize` integers ≥ 0, the others
+ * booleans): pass a `Config` (`Config.from`, `Config.load`), which is
+ * checked already.
  *
  * @example
  * ```ts
@@ -84,7 +88,7 @@ export function applyProcessHints(config: { readonly performance: PerformanceCon
     });
   }
   const os = options.os ?? nodeOs;
-  const perf = config.performance;
+  const perf = checkPerformance(config);
   return Object.freeze([
     priorityHint(os, priority),
     threadpoolHint(perf.workerThreads, options.env ?? process.env),
@@ -127,27 +131,6 @@ function priorityHint(os: HintOs, wanted: number): HintOutcome {
   return outcome('priority', 'applied', `raised from ${current} to ${wanted} (os.setPriority)`);
 }
 
-function threadpoolHint(workerThreads: number, env: Readonly<Record<string, string | undefined>>): HintOutcome {
-  const raw = env['UV_THREADPOOL_SIZE']?.trim();
-  const set = raw === undefined || raw === '' ? undefined : raw;
-  if (workerThreads <= 0) {
-    const now = set === undefined ? "libuv's default of 4 threads" : `UV_THREADPOOL_SIZE=${set} from the environment`;
-    return outcome('threadpool-size', 'not-requested', `workerThreads is 0 (auto): the threadpool size is ${now}`);
-  }
-  const wanted = Math.min(workerThreads, MAX_THREADPOOL);
-  const capped = wanted < workerThreads ? ` (libuv's maximum; ${workerThreads} asked)` : '';
-  if (set !== undefined && Number(set) === wanted) {
-    return outcome('threadpool-size', 'in-effect', `UV_THREADPOOL_SIZE=${set} is set in the environment: libuv runs ${wanted} threadpool threads${capped}`);
-  }
-  const instead = set === undefined ? "libuv's default of 4 threads" : `the ${set} of UV_THREADPOOL_SIZE in the environment`;
-  return outcome(
-    'threadpool-size',
-    'too-late',
-    `libuv sizes its threadpool once, when it starts, and Node starts it before the first module runs: it has ${instead}; ` +
-      `start the process with UV_THREADPOOL_SIZE=${wanted}${capped} in its environment (systemd Environment=, the container's env)`,
-  );
-}
-
 function memoryPoolHint(bytes: number): HintOutcome {
   if (bytes <= 0) return outcome('memory-pool', 'not-requested', 'memoryPoolSize is 0');
   return outcome(
@@ -156,4 +139,26 @@ function memoryPoolHint(bytes: number): HintOutcome {
     `Node allocates from V8's garbage-collected heap, with no pool to preallocate: to reuse ${bytes} bytes of buffers, ` +
       `lease them from a proc-daemon/pool BufferPool (new BufferPool(size, Math.floor(${bytes} / size)))`,
   );
+}
+
+/** `config.performance`, checked: a raw object may carry anything. */
+function checkPerformance(config: unknown): PerformanceConfig {
+  const bad = (what: string): DaemonError =>
+    DaemonError.runtime(`applyProcessHints(config): ${what}; pass a Config (Config.from({ performance: { … } }), Config.load()), which is checked`, {
+      code: ErrorCode.SchedulerInvalidOption,
+    });
+  const perf = typeof config === 'object' && config !== null ? (config as { performance?: unknown }).performance : undefined;
+  if (typeof perf !== 'object' || perf === null) throw bad(`config.performance is ${config === null || config === undefined ? `missing (config is ${String(config)})` : 'missing'}`);
+  const p = perf as Record<string, unknown>;
+  for (const key of ['workerThreads', 'memoryPoolSize']) {
+    const v = p[key];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)) {
+      throw bad(`performance.${key} must be an integer ≥ 0, got ${typeof v === 'number' ? String(v) : typeof v}`);
+    }
+  }
+  for (const key of ['threadPinning', 'numaAware', 'lockFree']) {
+    if (p[key] !== undefined && typeof p[key] !== 'boolean') throw bad(`performance.${key} must be a boolean, got ${typeof p[key]}`);
+  }
+  const int = (v: unknown): number => (typeof v === 'number' ? v : 0);
+  return { ...(perf as PerformanceConfig), workerThreads: int(p['workerThreads']), memoryPoolSize: int(p['memoryPoolSize']) };
 }

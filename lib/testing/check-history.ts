@@ -25,6 +25,10 @@ const LADDER: readonly ShutdownPhase[] = ['running', 'draining', 'graceful', 'fo
  * - once `stopped`, every subsystem that started has ended (`stopped` or
  *   `failed`), and no subsystem moves any more.
  *
+ * It never throws: a history made by hand that breaks the shape of events
+ * (an entry that is no event, an `at` that is no finite number, an unknown
+ * phase, `events` that is no array) gets a violation saying so.
+ *
  * @example
  * ```ts
  * import { Daemon } from 'proc-daemon';
@@ -39,37 +43,51 @@ const LADDER: readonly ShutdownPhase[] = ['running', 'draining', 'graceful', 'fo
  * @public
  */
 export function checkHistory(events: readonly DaemonEvent[]): string[] {
+  if (typeof events !== 'object' || events === null || typeof (events as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
+    return [`checkHistory(events): expected the daemon's events (an array of DaemonEvent, such as vd.events), got ${shape(events)}`];
+  }
   const violations: string[] = [];
-  const states = new Map<SubsystemId, { readonly name: string; state: SubsystemState }>();
+  const states = new Map<SubsystemId | string, { readonly name: string; state: SubsystemState }>();
   let lastAt = Number.NEGATIVE_INFINITY;
   let phase = 0;
   let initiated = false;
   let stopped = false;
-  events.forEach((e, i) => {
-    const where = `event #${i} (${e.type} at ${e.at})`;
-    if (e.at < lastAt) violations.push(`${where}: at goes back from ${lastAt}`);
-    lastAt = Math.max(lastAt, e.at);
+  Array.from(events as Iterable<unknown>).forEach((entry, i) => {
+    if (typeof entry !== 'object' || entry === null || typeof (entry as { type?: unknown }).type !== 'string') {
+      violations.push(`event #${i}: not a DaemonEvent (an object with a type), got ${shape(entry)}`);
+      return;
+    }
+    const e = entry as DaemonEvent;
+    const where = `event #${i} (${e.type} at ${String(e.at)})`;
+    if (typeof e.at !== 'number' || !Number.isFinite(e.at)) violations.push(`${where}: at is not a finite number of ms`);
+    else if (e.at < lastAt) violations.push(`${where}: at goes back from ${lastAt}`);
+    else lastAt = e.at;
     switch (e.type) {
       case 'state-changed': {
         const move = `${e.name}: ${formatTransition(e)}`;
         if (stopped) violations.push(`${where}: ${move} after the daemon stopped`);
-        const last = states.get(e.id);
+        const key = e.id ?? e.name;
+        const last = states.get(key);
         if (last === undefined && e.from !== null) violations.push(`${where}: ${move} is its first transition (expected →starting)`);
         if (last !== undefined && e.from !== last.state) violations.push(`${where}: ${move} does not start where it was (${last.state})`);
         if (!isLegalTransition(e.from, e.state)) violations.push(`${where}: ${move} is not a legal transition`);
         if (e.state === 'restarting' && !(typeof e.attempt === 'number' && e.attempt >= 1 && typeof e.delayMs === 'number' && e.delayMs >= 0)) {
           violations.push(`${where}: ${move} carries no attempt (>= 1) and delayMs (>= 0)`);
         }
-        states.set(e.id, { name: e.name, state: e.state });
+        states.set(key, { name: e.name, state: e.state });
         break;
       }
       case 'shutdown-initiated':
-        if (initiated) violations.push(`${where}: a second shutdown-initiated (${e.reason.kind})`);
+        if (initiated) violations.push(`${where}: a second shutdown-initiated (${String(e.reason?.kind)})`);
         if (phase > 0) violations.push(`${where}: shutdown-initiated after the phase ${LADDER[phase] as string}`);
         initiated = true;
         break;
       case 'phase': {
         const index = LADDER.indexOf(e.phase);
+        if (index < 0) {
+          violations.push(`${where}: ${shape(e.phase)} is not a shutdown phase (${LADDER.join(', ')})`);
+          break;
+        }
         if (!initiated) violations.push(`${where}: phase ${e.phase} before shutdown-initiated`);
         if (index <= phase) violations.push(`${where}: phase ${e.phase} after ${LADDER[phase] as string} (out of ladder order)`);
         phase = Math.max(phase, index);
@@ -86,4 +104,12 @@ export function checkHistory(events: readonly DaemonEvent[]): string[] {
     }
   });
   return violations;
+}
+
+/** A short description of a value that is not what was expected. */
+function shape(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value !== 'object') return `${typeof value} ${String(value)}`;
+  return Array.isArray(value) ? 'an array' : `an object with keys ${Object.keys(value).slice(0, 5).join(', ') || '(none)'}`;
 }

@@ -1,9 +1,28 @@
+import { DaemonError } from '../errors/daemon-error.js';
+import { ErrorCode } from '../errors/error-code.js';
 import type { ProcessProbe } from '../resources/process-probe.js';
 import type { CrashHandler, ProcessHost } from '../runtime/process-host.js';
 import { signalNumber } from '../signal/signal-description.js';
 
-/** Signals whose default action (no handler) leaves a Node process running: ignored, or (SIGUSR1) Node's inspector. */
-const SURVIVED = new Set<string>(['SIGCHLD', 'SIGCONT', 'SIGURG', 'SIGWINCH', 'SIGUSR1']);
+/**
+ * Signals whose default action (no handler) leaves a Node process running:
+ * ignored by the OS, or by Node itself (SIGPIPE, SIGXFSZ), or Node's
+ * inspector (SIGUSR1); and the stop signals, which suspend a process (a
+ * fake process does not model that: nothing happens).
+ */
+const SURVIVED = new Set<string>([
+  'SIGCHLD',
+  'SIGCONT',
+  'SIGURG',
+  'SIGWINCH',
+  'SIGUSR1',
+  'SIGPIPE',
+  'SIGXFSZ',
+  'SIGSTOP',
+  'SIGTSTP',
+  'SIGTTIN',
+  'SIGTTOU',
+]);
 
 /** The figures a virtual daemon's resource tracker reads: fixed, so that its history does not depend on the test runner. */
 const PROBE: ProcessProbe = Object.freeze({
@@ -144,16 +163,24 @@ export class FakeHost implements ProcessHost {
    * Delivers `signal` as the OS would: to every handler; with none, its
    * default action — a fatal signal ends the fake process with `128 + signo`
    * (as a shell reports a process killed by it). Nothing once exited.
-   * Returns whether a handler took it.
+   * Returns whether a handler took it. A name that is no signal of this
+   * platform throws `SignalUnknown`, as `process.kill` refuses it.
    */
   deliver(signal: NodeJS.Signals): boolean {
+    const signo = signalNumber(signal);
+    if (signo === undefined) {
+      throw DaemonError.signal(
+        `signal(${JSON.stringify(signal)}): no such signal on ${process.platform}; use a name of os.constants.signals, such as 'SIGTERM'`,
+        { code: ErrorCode.SignalUnknown },
+      );
+    }
     if (this.exitedWith !== undefined) return false;
     const list = this.#listeners.get(signal);
     if (list !== undefined && list.length > 0) {
       for (const listener of [...list]) listener();
       return true;
     }
-    if (!SURVIVED.has(signal)) this.exit(128 + (signalNumber(signal) ?? 0));
+    if (!SURVIVED.has(signal)) this.exit(128 + signo);
     return false;
   }
 }

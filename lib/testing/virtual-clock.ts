@@ -71,7 +71,6 @@ export interface VirtualClockOptions {
  */
 export class VirtualClock implements SchedulerLike {
   #now = 0;
-  #halted = false;
   #advancing = false;
   #changes = 0;
   #lastInstant = Number.NaN;
@@ -117,11 +116,7 @@ export class VirtualClock implements SchedulerLike {
    * restart loop with no delay never lets time move).
    */
   async advance(ms: number): Promise<void> {
-    if (typeof ms !== 'number' || !(ms >= 0) || ms === Number.POSITIVE_INFINITY) {
-      throw DaemonError.invalidState(`advance(ms): ms must be a finite number of milliseconds >= 0, got ${String(ms)}`, {
-        code: ErrorCode.VirtualTimeStuck,
-      });
-    }
+    checkSpan('advance(ms)', 'ms', ms);
     await this.advanceTo(this.#now + ms);
   }
 
@@ -157,7 +152,7 @@ export class VirtualClock implements SchedulerLike {
     const target = Math.max(this.#now, at);
     for (;;) {
       await this.settle();
-      const next = this.#halted ? undefined : this.#queue.popDue(target);
+      const next = this.#queue.popDue(target);
       if (next !== undefined) {
         this.#now = Math.max(this.#now, next.due);
         this.#fire(next.action);
@@ -186,11 +181,6 @@ export class VirtualClock implements SchedulerLike {
     this.#changes++;
   }
 
-  /** From now on no timer fires (the process that owned them has exited); time still moves. @internal */
-  halt(): void {
-    this.#halted = true;
-  }
-
   #fire(action: VirtualAction<unknown>): void {
     const due = this.#now;
     if (due === this.#lastInstant) {
@@ -198,7 +188,8 @@ export class VirtualClock implements SchedulerLike {
         throw DaemonError.invalidState(
           `virtual time cannot move: ${MAX_TIMERS_AT_ONE_INSTANT} timers fired at ${due} ms and more keep coming; ` +
             'a task that ends at once under RestartPolicy.Always (or fails at once under OnFailure) restarts forever ' +
-            'without a delay: give it a wait, or use RestartPolicy.exponentialBackoff',
+            'without a delay: give it a wait, or use RestartPolicy.exponentialBackoff; a loop that waits 0 ms ' +
+            '(shutdown.delay(0), timer(0, clock)) never lets time move either: wait at least 1 ms',
           { code: ErrorCode.VirtualTimeStuck },
         );
       }
@@ -207,5 +198,26 @@ export class VirtualClock implements SchedulerLike {
       this.#atInstant = 1;
     }
     action.execute();
+  }
+}
+
+/**
+ * Checks that `value` is a span of virtual time: a finite number of ms
+ * `>= 0`; else a `DaemonError` (code `VirtualTimeStuck`) saying what it got.
+ * @internal
+ */
+export function checkSpan(where: string, name: string, value: unknown): asserts value is number {
+  if (typeof value === 'number' && value >= 0 && value !== Number.POSITIVE_INFINITY) return;
+  const got = typeof value === 'number' ? String(value) : `${safeShow(value)} (${value === null ? 'null' : typeof value})`;
+  throw DaemonError.invalidState(`${where}: ${name} must be a finite number of milliseconds >= 0, got ${got}`, {
+    code: ErrorCode.VirtualTimeStuck,
+  });
+}
+
+function safeShow(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
   }
 }

@@ -1,13 +1,13 @@
 import { type Logger, pino } from 'pino';
 import { DaemonError } from '../errors/daemon-error.js';
-import { ErrorCode } from '../errors/error-code.js';
 import type { DaemonEvent } from '../kernel/events.js';
-import { isTerminalState } from '../kernel/subsystem-state.js';
 import type { Daemon, DaemonBuilder } from '../runtime/daemon.js';
 import type { DaemonExit } from '../runtime/daemon-exit.js';
 import { FakeHost } from './fake-host.js';
+import { ProcessScheduler } from './process-scheduler.js';
+import { awaitSetUp, stillRunningError } from './still-running.js';
 import { formatTransition } from './transitions.js';
-import { VirtualClock } from './virtual-clock.js';
+import { VirtualClock, checkSpan } from './virtual-clock.js';
 
 /** How long `runUntilStopped` runs by default: ten virtual minutes. */
 const DEFAULT_MAX_MS = 600_000;
@@ -37,8 +37,10 @@ export interface VirtualDaemonOptions {
   readonly seed?: number;
   /**
    * The virtual clock to run on (default a new one): make it first to give
-   * your own code the daemon's scheduler (`timer(1000, clock)`). Once the
-   * daemon's fake process has exited, the clock fires no more timers.
+   * your own code the daemon's scheduler (`timer(1000, clock)`), or to run
+   * several daemons on one time. Once the daemon's fake process has exited,
+   * no timer of the daemon fires any more; the clock's other timers (other
+   * daemons', the test's own) go on.
    */
   readonly clock?: VirtualClock;
   /** The daemon's logger; default a silent one. */
@@ -75,7 +77,9 @@ export interface RunUntilStoppedOptions {
  * `withLogger`): pass `options.logger` to see the logs. Nothing runs until
  * {@link VirtualDaemon.start} (or {@link VirtualDaemon.runUntilStopped}),
  * and virtual time moves only on {@link VirtualDaemon.advance} and
- * {@link VirtualDaemon.runUntilStopped}.
+ * {@link VirtualDaemon.runUntilStopped}. A daemon that sets up on real I/O
+ * before it starts (a control socket, hot reload's watch of the config
+ * file) is waited for, in real time, before virtual time moves.
  *
  * @example
  * ```ts
@@ -116,7 +120,16 @@ export function virtualDaemon(builder: DaemonBuilder, options: VirtualDaemonOpti
  * `force`, and the one after that ends the fake process with 124
  * ({@link VirtualDaemon.processExitCode}); a signal with no handler (before
  * `start()`, or after `withoutSignals()`) ends it as the OS would, with
- * `128 + signo`. Once the fake process has exited no timer fires any more.
+ * `128 + signo`; SIGPIPE, SIGXFSZ, SIGWINCH, SIGCHLD and the stop signals
+ * (SIGTSTP…) leave it running. Once the fake process has exited none of the
+ * daemon's timers fires any more, and `start()` starts nothing.
+ *
+ * An error that a task leaves unhandled — a rejected Promise nobody
+ * awaits, a throw in a `setTimeout` callback — is not the virtual daemon's:
+ * its crash handlers are on the fake process, which the test runner's
+ * errors never reach, so the error goes to the runner (vitest reports it
+ * and fails the run), and the daemon goes on. A real daemon's crash path
+ * (shutdown with reason `error`, exit 1) is tested in a child process.
  *
  * @example
  * ```ts
@@ -151,12 +164,9 @@ export class VirtualDaemon {
     }
     const clock = options.clock ?? new VirtualClock(options.seed === undefined ? {} : { seed: options.seed });
     this.clock = clock;
-    this.#host = new FakeHost(() => {
-      clock.noteChange();
-      if (this.#host.exitedWith !== undefined) clock.halt();
-    });
+    this.#host = new FakeHost(() => clock.noteChange());
     this.daemon = builder
-      .withScheduler(clock)
+      .withScheduler(new ProcessScheduler(clock, () => this.#host.exitedWith !== undefined))
       .withProcessHost(this.#host)
       .withLogger(options.logger ?? silentLogger())
       .build();
@@ -166,9 +176,14 @@ export class VirtualDaemon {
     });
   }
 
-  /** Calls the daemon's `run()` (once; later calls do nothing) and returns at once: time moves on `advance`. */
+  /**
+   * Calls the daemon's `run()` (once; later calls do nothing) and returns at
+   * once: time moves on `advance`. Once the fake process has exited (a
+   * fatal signal before the start), it starts nothing, as a dead process
+   * runs nothing.
+   */
   start(): this {
-    if (this.#run !== undefined) return this;
+    if (this.#run !== undefined || this.#host.exitedWith !== undefined) return this;
     this.#run = this.daemon.run();
     this.#run.then(
       (exit) => {
@@ -187,10 +202,13 @@ export class VirtualDaemon {
    * Moves virtual time forward by `ms`: every timer due on the way fires in
    * order, and before each and after the last, Promise continuations run
    * until none is left. Rejects with a `DaemonError` (`VirtualTimeStuck`)
-   * on a bad `ms` or a loop that never lets time move.
+   * on a bad `ms` or a loop that never lets time move. While `run()` is
+   * still setting up on real I/O, it first waits for that, in real time.
    */
-  advance(ms: number): Promise<void> {
-    return this.clock.advance(ms);
+  async advance(ms: number): Promise<void> {
+    checkSpan('advance(ms)', 'ms', ms);
+    await awaitSetUp(() => this.#settingUp());
+    await this.clock.advance(ms);
   }
 
   /**
@@ -203,20 +221,17 @@ export class VirtualDaemon {
    */
   async runUntilStopped(options: RunUntilStoppedOptions = {}): Promise<DaemonExit | undefined> {
     const maxMs = options.maxMs ?? DEFAULT_MAX_MS;
-    if (typeof maxMs !== 'number' || !(maxMs >= 0) || maxMs === Number.POSITIVE_INFINITY) {
-      throw DaemonError.invalidState(`runUntilStopped(): maxMs must be a finite number of milliseconds >= 0, got ${String(maxMs)}`, {
-        code: ErrorCode.VirtualTimeStuck,
-      });
-    }
+    checkSpan('runUntilStopped()', 'maxMs', maxMs);
     this.start();
     const clock = this.clock;
     return clock.exclusive(async (advanceTo) => {
+      await awaitSetUp(() => this.#settingUp());
       const deadline = clock.now() + maxMs;
       for (;;) {
         await clock.settle();
         if (this.#failure !== undefined) throw this.#failure.error;
         if (this.#exit !== undefined || this.#host.exitedWith !== undefined) return this.#exit;
-        if (clock.now() >= deadline) throw this.#stillRunning(maxMs);
+        if (clock.now() >= deadline) throw stillRunningError(this.daemon, clock, maxMs);
         const next = clock.nextTimerAt();
         await advanceTo(next === undefined ? deadline : Math.min(next, deadline));
       }
@@ -227,7 +242,8 @@ export class VirtualDaemon {
    * Delivers a fake signal to the daemon's process (synchronously: its
    * handler runs before this returns; `advance` lets what it started go on).
    * Returns whether a handler took it; one with no handler ends the fake
-   * process as the OS would (see the class remarks).
+   * process as the OS would (see the class remarks). A name that is no
+   * signal of this platform throws a `DaemonError` (`SignalUnknown`).
    */
   signal(name: NodeJS.Signals): boolean {
     return this.#host.deliver(name);
@@ -268,15 +284,15 @@ export class VirtualDaemon {
     return this.clock.now();
   }
 
-  #stillRunning(maxMs: number): DaemonError {
-    const snapshot = this.daemon.snapshot();
-    const running = snapshot.subsystems.filter((s) => !isTerminalState(s.state));
-    const list = running.map((s) => `${s.name} (${s.state})`).join(', ') || 'no subsystem (the daemon itself)';
-    const shutdown = snapshot.reason === undefined ? 'no shutdown was requested' : `shutdown (${snapshot.reason.kind}) is in phase ${snapshot.phase}`;
-    return DaemonError.invalidState(
-      `runUntilStopped(): the daemon had not stopped after ${maxMs} virtual ms (now ${this.clock.now()} ms; ${shutdown}); still running: ${list}. ` +
-        "Shut it down (vd.signal('SIGTERM'), vd.daemon.shutdown()), or raise maxMs",
-      { code: ErrorCode.VirtualDaemonStillRunning },
+  /** Whether `run()` was called and is still setting up on real I/O: it has neither launched, nor settled, nor died. */
+  #settingUp(): boolean {
+    return (
+      this.#run !== undefined &&
+      this.#exit === undefined &&
+      this.#failure === undefined &&
+      this.#host.exitedWith === undefined &&
+      this.daemon.snapshot().launchedAt === undefined
     );
   }
+
 }

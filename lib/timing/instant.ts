@@ -1,3 +1,6 @@
+import { DaemonError } from '../errors/daemon-error.js';
+import { ErrorCode } from '../errors/error-code.js';
+
 /** Nanoseconds per millisecond. */
 const NS_PER_MS = 1_000_000n;
 
@@ -14,6 +17,17 @@ function spanMs(later: bigint, earlier: bigint): number {
   return Number(whole) + Number(ns - whole * NS_PER_MS) / 1e6;
 }
 
+/** The reading of `instant`, which must be an {@link Instant} (or its shape, from another copy of this module). */
+function readingOf(where: string, instant: unknown): bigint {
+  const ns = typeof instant === 'object' && instant !== null ? (instant as { nanoseconds?: unknown }).nanoseconds : undefined;
+  if (typeof ns === 'bigint') return ns;
+  throw DaemonError.runtime(
+    `${where}: expected an Instant (from now()), got ${instant === null ? 'null' : typeof instant}; ` +
+      'to time with performance.now() numbers, subtract them instead',
+    { code: ErrorCode.InstantInvalidArgument },
+  );
+}
+
 /**
  * A point on the process's monotonic clock, to the nanosecond: what
  * {@link now} returns.
@@ -25,7 +39,11 @@ function spanMs(later: bigint, earlier: bigint): number {
  * (an instant means nothing across processes); compare instants of one
  * process. Durations are in milliseconds, fractional (0.000001 ms = 1 ns),
  * and never negative: a duration "since" a later instant is 0, as Rust's
- * `Instant::saturating_duration_since`.
+ * `Instant::saturating_duration_since`. In JSON (`JSON.stringify`, a log
+ * line) an instant is `{ "nanoseconds": "<digits>" }`: a string, as JSON
+ * numbers cannot hold every bigint exactly. A reading that is not a
+ * `bigint`, or an argument that is not an instant, throws `DaemonError`
+ * (kind `runtime`).
  *
  * @example
  * ```ts
@@ -42,14 +60,20 @@ export class Instant {
   /** The reading of the monotonic clock, in nanoseconds from an arbitrary zero. */
   readonly nanoseconds: bigint;
 
-  /** An instant at a given reading (usually you want {@link now}). */
+  /** An instant at a given reading, a `bigint` of nanoseconds (usually you want {@link now}). */
   constructor(nanoseconds: bigint) {
+    if (typeof nanoseconds !== 'bigint') {
+      throw DaemonError.runtime(
+        `new Instant(${String(nanoseconds)}): the reading must be a bigint of nanoseconds, such as process.hrtime.bigint(); got ${typeof nanoseconds}`,
+        { code: ErrorCode.InstantInvalidArgument },
+      );
+    }
     this.nanoseconds = nanoseconds;
   }
 
   /** Milliseconds from `earlier` to this instant (fractional); 0 if `earlier` is in fact later. */
   durationSince(earlier: Instant): number {
-    return spanMs(this.nanoseconds, earlier.nanoseconds);
+    return spanMs(this.nanoseconds, readingOf('instant.durationSince(earlier)', earlier));
   }
 
   /** Milliseconds from this instant to now (fractional, never negative). */
@@ -59,7 +83,12 @@ export class Instant {
 
   /** Whether this instant comes after `other`. */
   isAfter(other: Instant): boolean {
-    return this.nanoseconds > other.nanoseconds;
+    return this.nanoseconds > readingOf('instant.isAfter(other)', other);
+  }
+
+  /** The JSON form, `{ nanoseconds: '<digits>' }` (`JSON.stringify` cannot write a bigint); `new Instant(BigInt(json.nanoseconds))` reads it back. */
+  toJSON(): { readonly nanoseconds: string } {
+    return { nanoseconds: this.nanoseconds.toString() };
   }
 }
 

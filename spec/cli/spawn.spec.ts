@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { USAGE } from '../../lib/cli/args.js';
 import { type FakeControl, type Received, fakeControl, statusDoc, tempSocketPath } from './fake-control.js';
 
@@ -17,11 +19,40 @@ interface Ran {
   readonly stderr: string;
 }
 
+/** Whether another user may run `file`: it and every folder above it are open to others (o+x). */
+function othersMayRun(file: string): boolean {
+  for (let path = file; ; path = dirname(path)) {
+    if ((statSync(path).mode & 0o001) === 0) return false;
+    if (dirname(path) === path) return true;
+  }
+}
+
+let copied: string | undefined;
+afterAll(() => {
+  if (copied !== undefined) rmSync(dirname(copied), { recursive: true, force: true });
+});
+
+/**
+ * The Node to run the CLI with as another user: this one, or a copy of it in a folder that user
+ * can reach (a Node from `npx -p node@22` lives under root's 0700 home).
+ */
+function nodeFor(uid: number | undefined): string {
+  if (uid === undefined || othersMayRun(process.execPath)) return process.execPath;
+  if (copied === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'pdcli-node-'));
+    chmodSync(dir, 0o755);
+    copied = join(dir, 'node');
+    copyFileSync(process.execPath, copied);
+    chmodSync(copied, 0o755);
+  }
+  return copied;
+}
+
 /** Runs the CLI as a process; `onStdout` sees its output as it comes (with the process, to signal it). */
 function cli(args: string[], options: { env?: NodeJS.ProcessEnv; uid?: number; onStdout?: (text: string, kill: () => void) => void } = {}): Promise<Ran> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   for (const name of ['FORCE_COLOR', 'NO_COLOR', 'PROC_DAEMON_SOCKET']) if (!(options.env && name in options.env)) delete env[name];
-  const proc = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  const proc = spawn(nodeFor(options.uid), ['--import', 'tsx', MAIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
@@ -33,7 +64,10 @@ function cli(args: string[], options: { env?: NodeJS.ProcessEnv; uid?: number; o
     options.onStdout?.(stdout, () => proc.kill('SIGINT'));
   });
   proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve) => proc.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return new Promise((resolve, reject) => {
+    proc.on('error', reject);
+    proc.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
 }
 
 let control: FakeControl | undefined;

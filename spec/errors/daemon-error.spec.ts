@@ -54,6 +54,7 @@ const UNPREFIXED: Readonly<Record<string, ErrorKind>> = {
   ChannelInvalidCapacity: 'runtime',
   PoolInvalidOption: 'runtime',
   SchedulerInvalidOption: 'runtime',
+  InstantInvalidArgument: 'runtime',
   ChannelClosed: 'invalid-state',
   ChannelBusy: 'invalid-state',
   LeaseReleased: 'invalid-state',
