@@ -1,6 +1,6 @@
 /*
- * Last full run: `npx tsx bench/logging.ts`, proc-daemon da22b5b (+ the rotating log file, uncommitted, bundled with
- * esbuild as dist/ is), on the noisy 2-core VM while other builds and tests ran (load average ≈ 5): rows swung up to
+ * Last full run: `npx tsx bench/logging.ts` after `npm run build`, proc-daemon 57940b8; the figures below are from an
+ * earlier build of the same code (today's run: 165,844 lines/s = 0.76× pino's sync file, 1.05× its async one), on the noisy 2-core VM while other builds and tests ran (load average ≈ 5): rows swung up to
  * 2–3× between rounds, and two full runs disagreed — the run before this one measured the daemon's logger at 87,844
  * lines/s = 0.63× pino's sync file (140,352), 0.62× its async destination and 1.00× the multistream reference. Read
  * the ratios, not the figures: the daemon's logger costs no more than pino's own multistream of the same two

@@ -1,5 +1,5 @@
 /*
- * Last full run: `npm run build && npx tsx bench/metrics.ts`, proc-daemon 6985d44 (+ lib/metrics, uncommitted),
+ * Last full run: `npm run build && npx tsx bench/metrics.ts`, proc-daemon 6985d44,
  * on the noisy 2-core VM. The exposition median swings from run to run (0.09–0.11 ms over the last
  * runs): it is mostly memory latency after prom-client's work has evicted the collector's data
  * (≈ 0.02–0.04 ms with warm caches); design notes in lib/metrics/hdr-layout.ts.
