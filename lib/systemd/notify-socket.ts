@@ -77,6 +77,7 @@ export class NotifySocket {
     throw DaemonError.io(`cannot send a systemd notification to NOTIFY_SOCKET=${JSON.stringify(this.address.address)}: ${name}${hint(name)}`, {
       code: ErrorCode.NotifySend,
       operation: 'sd_notify',
+      cause: Object.assign(new Error(name), { code: name }),
     });
   }
 }
@@ -102,7 +103,7 @@ function hint(name: string): string {
     case 'ECONNREFUSED':
       return ' (nothing receives there: is the service manager that set it still running?)';
     case 'EAGAIN':
-      return ' (the receiver does not keep up: this notification is dropped)';
+      return ' (the receiver does not keep up)';
     case 'EACCES':
     case 'EPERM':
       return ' (the daemon may not write to that socket)';

@@ -16,6 +16,10 @@ import { oneLine, phaseStatus, runningStatus } from './status-line.js';
  * @internal
  */
 export const EXTEND_MARGIN_MS = 5000;
+/** How long a message that must arrive waits before it is tried again when the receiver's queue is full (ms). @internal */
+export const RETRY_MS = 20;
+/** How many times it is tried again (≈ 10 s in all) before it is reported as not sent. @internal */
+export const RETRY_LIMIT = 500;
 
 /** What the notifier reads of its daemon. @internal */
 export interface NotifierHost {
@@ -60,7 +64,9 @@ export interface NotifierOptions {
  *   process exits at the kill deadline.
  *
  * A datagram that cannot be sent is logged once (a warning) and never
- * stops the daemon.
+ * stops the daemon. One that must arrive (all but a readiness `STATUS=`
+ * and `WATCHDOG=1`) and finds the receiver's queue full is tried again on
+ * the daemon's clock, in order, rather than lost.
  * @internal
  */
 export class SdNotifier {
@@ -74,6 +80,10 @@ export class SdNotifier {
   /** The readiness last told (`undefined` before the launch). */
   #ready: boolean | undefined;
   #failed = false;
+  /** Messages that must arrive, waiting for room at the receiver (oldest first). */
+  readonly #backlog: string[] = [];
+  #tries = 0;
+  #cancelRetry: (() => void) | undefined;
 
   constructor(
     private readonly host: NotifierHost,
@@ -96,6 +106,8 @@ export class SdNotifier {
     this.#subscription = undefined;
     this.#cancelWatchdog?.();
     this.#cancelWatchdog = undefined;
+    this.#cancelRetry?.();
+    this.#cancelRetry = undefined;
   }
 
   #onState(state: KernelState): void {
@@ -141,7 +153,7 @@ export class SdNotifier {
     const status = oneLine(runningStatus(state, this.#readySent));
     if (ready && !this.#readySent) {
       this.#readySent = true;
-      this.#send(`READY=1\nMAINPID=${this.options.pid}\nSTATUS=${status}`);
+      this.#send(`READY=1\nMAINPID=${this.options.pid}\nSTATUS=${status}`, true);
     } else {
       this.#send(`STATUS=${status}`);
     }
@@ -153,13 +165,13 @@ export class SdNotifier {
 
   #beginReload(): void {
     this.#reloading = true;
-    this.#send(`RELOADING=1\nMONOTONIC_USEC=${this.options.monotonicUsec()}\nSTATUS=reloading the config`);
+    this.#send(`RELOADING=1\nMONOTONIC_USEC=${this.options.monotonicUsec()}\nSTATUS=reloading the config`, true);
   }
 
   #endReload(state: KernelState, rejected: DaemonError | undefined): void {
     this.#reloading = false;
     const note = rejected === undefined ? '' : `; config reload rejected (${rejected.code})`;
-    this.#send(`READY=1\nSTATUS=${oneLine(runningStatus(state, true) + note)}`);
+    this.#send(`READY=1\nSTATUS=${oneLine(runningStatus(state, true) + note)}`, true);
   }
 
   #onPhase(state: KernelState, phase: ShutdownPhase): void {
@@ -173,7 +185,7 @@ export class SdNotifier {
     lines.push(`STATUS=${oneLine(phaseStatus(state, phase))}`);
     const extend = this.#extendUsec(state, phase);
     if (extend !== undefined) lines.push(`EXTEND_TIMEOUT_USEC=${extend}`);
-    this.#send(lines.join('\n'));
+    this.#send(lines.join('\n'), true);
     if (phase !== 'stopped') return;
     // Stopped: nothing more to say. Runs abandoned keep the process (and its watchdog) until the kill deadline.
     this.#over = true;
@@ -200,16 +212,60 @@ export class SdNotifier {
     );
   }
 
-  #send(message: string): void {
+  /**
+   * Sends `message`. One that must arrive (READY, RELOADING, STOPPING, the
+   * phases) and finds the receiver's queue full (EAGAIN) waits in a backlog,
+   * in order, retried every {@link RETRY_MS} on the daemon's clock (never
+   * blocking the loop) until it goes or {@link RETRY_LIMIT} tries pass; a
+   * best-effort one (a readiness STATUS, WATCHDOG) is dropped meanwhile.
+   */
+  #send(message: string, mustArrive = false): void {
+    if (this.#backlog.length > 0) {
+      if (mustArrive) this.#backlog.push(message);
+      return;
+    }
+    if (this.#trySend(message, mustArrive)) return;
+    this.#backlog.push(message);
+    this.#retryLater();
+  }
+
+  /** False when `message` must arrive and the receiver's queue is full; any other failure is reported. */
+  #trySend(message: string, mustArrive: boolean): boolean {
     try {
       this.options.send(message);
+      return true;
     } catch (err) {
-      if (this.#failed) {
-        this.host.logger.debug({ err: loggable(err) }, 'systemd notification not sent');
-        return;
-      }
-      this.#failed = true;
-      this.host.logger.warn({ err: loggable(err) }, 'systemd notification not sent (the daemon runs on; further failures are logged at debug level)');
+      if (mustArrive && (err as { cause?: { code?: unknown } }).cause?.code === 'EAGAIN') return false;
+      this.#report(err);
+      return true;
     }
+  }
+
+  #retryLater(): void {
+    this.#cancelRetry = this.host.clock.after(
+      RETRY_MS,
+      () => {
+        this.#cancelRetry = undefined;
+        while (this.#backlog.length > 0) {
+          if (!this.#trySend(this.#backlog[0] as string, this.#tries < RETRY_LIMIT)) {
+            this.#tries++;
+            this.#retryLater();
+            return;
+          }
+          this.#backlog.shift();
+          this.#tries = 0;
+        }
+      },
+      true,
+    );
+  }
+
+  #report(err: unknown): void {
+    if (this.#failed) {
+      this.host.logger.debug({ err: loggable(err) }, 'systemd notification not sent');
+      return;
+    }
+    this.#failed = true;
+    this.host.logger.warn({ err: loggable(err) }, 'systemd notification not sent (the daemon runs on; further failures are logged at debug level)');
   }
 }

@@ -7,10 +7,11 @@ import type { FakeHost } from '../../lib/testing/fake-host.js';
 import type { VirtualClock } from '../../lib/testing/index.js';
 import { onFakeHost } from '../helpers/on-fake-host.js';
 
-/** The stand-in addon: what the daemon "sent", and the errno every send fails with (0: none). */
+/** The stand-in addon: what the daemon "sent", and the errno the next `failFor` sends fail with (0: none). */
 interface FakeAddon {
   readonly sent: { address: string; message: string }[];
   failWith: number;
+  failFor: number;
 }
 
 /** The stand-in addon's file (PROC_DAEMON_NOTIFY_ADDON), and the module itself (the same instance the daemon loads). */
@@ -31,6 +32,7 @@ export function notifyDaemon(
 ): { builder: DaemonBuilder; clock: VirtualClock; host: FakeHost; logs: LogLine[]; messages: () => string[] } {
   fakeAddon.sent.length = 0;
   fakeAddon.failWith = 0;
+  fakeAddon.failFor = Infinity;
   const { builder, clock, host } = onFakeHost(config, {
     env: { NOTIFY_SOCKET: '/run/proc-daemon-test/notify', PROC_DAEMON_NOTIFY_ADDON: FAKE_ADDON, ...env },
   });

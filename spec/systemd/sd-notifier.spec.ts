@@ -5,7 +5,7 @@ import { type SchedulerLike, firstValueFrom, timer } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Config } from '../../lib/config/config.js';
 import type { ShutdownHandle } from '../../lib/runtime/shutdown-handle.js';
-import { EXTEND_MARGIN_MS } from '../../lib/systemd/sd-notifier.js';
+import { EXTEND_MARGIN_MS, RETRY_LIMIT, RETRY_MS } from '../../lib/systemd/sd-notifier.js';
 import { track } from '../helpers/assertions.js';
 import { runUntil } from '../helpers/run-until.js';
 import { WARN, fakeAddon, launched, notifyDaemon } from './notify-daemon.js';
@@ -239,5 +239,45 @@ describe('a notification that cannot be sent', () => {
     expect(warnings.map((l) => l.msg)).toEqual(['systemd notification not sent (the daemon runs on; further failures are logged at debug level)']);
     expect(warnings[0]?.['err']).toMatchObject({ code: 5030, message: expect.stringContaining('ECONNREFUSED') });
     expect(fakeAddon.sent).toEqual([]);
+  });
+
+  it('is tried again, in order, when it must arrive and the receiver\'s queue is full (EAGAIN); a readiness STATUS or WATCHDOG meanwhile is dropped', async () => {
+    const { builder, clock, logs, messages } = notifyDaemon(Config.default(), { WATCHDOG_USEC: '10000' });
+    fakeAddon.failWith = 11; // EAGAIN
+    fakeAddon.failFor = 3; // the launch STATUS (dropped: best effort), then READY=1 twice
+    const daemon = builder.withTask('a', (h) => h.cancelled()).build();
+    const exit = daemon.run();
+    await launched(daemon);
+    await clock.advance(1);
+    expect(messages()).toEqual([]);
+    await clock.advance(RETRY_MS * 2);
+    expect(messages()[0]).toBe(`READY=1\nMAINPID=${process.pid}\nSTATUS=running: 1 subsystem, ready`);
+    daemon.shutdown();
+    await runUntil(clock, exit);
+    const kinds = messages()
+      .filter((m) => m !== 'WATCHDOG=1')
+      .map((m) => m.split('\n')[0]);
+    expect(kinds).toEqual(['READY=1', 'STOPPING=1', expect.stringMatching(/^STATUS=stopped/)]);
+    // The launch STATUS, best effort, was dropped: that one is reported (once); READY=1 was not lost.
+    const warnings = logs.filter((l) => l.level === WARN);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.['err']).toMatchObject({ message: expect.stringContaining('EAGAIN') });
+  });
+
+  it('is reported once when the receiver stays full past the retries, and the daemon goes on', async () => {
+    const { builder, clock, logs, messages } = notifyDaemon();
+    fakeAddon.failWith = 11; // EAGAIN, for good
+    const daemon = builder.withTask('a', (h) => h.cancelled()).build();
+    const exit = daemon.run();
+    await launched(daemon);
+    await clock.advance(RETRY_MS * (RETRY_LIMIT + 2));
+    expect(messages()).toEqual([]);
+    const warnings = logs.filter((l) => l.level === WARN);
+    expect(warnings.map((l) => l.msg)).toEqual(['systemd notification not sent (the daemon runs on; further failures are logged at debug level)']);
+    expect(warnings[0]?.['err']).toMatchObject({ code: 5030, message: expect.stringContaining('EAGAIN') });
+    fakeAddon.failWith = 0;
+    daemon.shutdown();
+    expect((await runUntil(clock, exit)).exitCode).toBe(0);
+    expect(messages()[0]?.split('\n')[0]).toBe('STOPPING=1');
   });
 });
