@@ -139,7 +139,7 @@ export class HistogramSeries implements HistogramHandle {
       const used = this.count === 0 ? 0 : indexOf(Math.round(this.max * 1000)) + 1;
       this.lastSnapshot = {
         count: this.count,
-        counts: this.counts.slice(0, used),
+        counts: compactCounts(this.counts, used),
         l1: this.l1.slice(0, (used + (1 << SHIFT_1) - 1) >> SHIFT_1),
         l0: this.l0.slice(),
       };
@@ -261,4 +261,15 @@ export function invalidHistogramValue(series: string, ms: unknown): DaemonError 
       `record durations in ms, numbers between 0 and ${MAX_MS} (HistogramLimits.maxMs), and clamp longer ones`,
     { code: ErrorCode.RuntimeInvalidMetricValue },
   );
+}
+
+/** The first `used` counts, as 32-bit integers when every one fits (they are whole numbers), else as they are. @internal */
+export function compactCounts(counts: Float64Array, used: number): Float64Array | Uint32Array {
+  const out = new Uint32Array(used);
+  for (let i = 0; i < used; i++) {
+    const c = counts[i] as number;
+    if (c > 0xffff_ffff) return counts.slice(0, used);
+    out[i] = c;
+  }
+  return out;
 }

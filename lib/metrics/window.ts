@@ -16,9 +16,9 @@
  *   rotation. Five histograms per series, which every value would go into,
  *   would cost five times the increments.
  * - Memory: a series that recorded in the last 10 minutes holds up to 5
- *   snapshots, each a copy of its counts up to its largest value (16 KB for
- *   values below 2 ms, ≈ 90 KB up to 1 s, at most 184 KB: with its own
- *   counts, ≈ 590 KiB a series with values up to 1 s); an idle one, one
+ *   snapshots, each a 32-bit copy of its counts up to its largest value
+ *   (8 KB for values below 2 ms, ≈ 45 KB up to 1 s, at most 92 KB: with its
+ *   own counts, ≈ 370 KiB a series with values up to 1 s); an idle one, one
  *   snapshot shared by every slot; one with buckets (a Prometheus
  *   histogram, no windowed quantiles), none.
  * - A rotation moves a number (the epoch): O(1) for the collector; a
@@ -44,8 +44,12 @@ export const ROTATION_MS = MAX_AGE_MS / AGE_BUCKETS;
 /** A series' cumulative counts as they were at a rotation (immutable once taken). @internal */
 export interface Snapshot {
   readonly count: number;
-  /** The counts, cut after the highest entry in use (entries beyond are 0). */
-  readonly counts: Float64Array;
+  /**
+   * The counts, cut after the highest entry in use (entries beyond are 0):
+   * 32-bit while every count fits (half the memory of the series' own
+   * 64-bit counts), 64-bit past 2^32 − 1 values in one entry.
+   */
+  readonly counts: Float64Array | Uint32Array;
   readonly l1: Float64Array;
   readonly l0: Float64Array;
 }
@@ -53,7 +57,7 @@ export interface Snapshot {
 /** The snapshot of a series with no value. @internal */
 export const EMPTY_SNAPSHOT: Snapshot = Object.freeze({
   count: 0,
-  counts: new Float64Array(0),
+  counts: new Uint32Array(0),
   l1: new Float64Array(0),
   l0: new Float64Array(0),
 });
